@@ -1,0 +1,114 @@
+/**
+ * The schema of a model bundle's `model.json` (format version 1). The Python exporter
+ * (`models/export/`) writes it; `loadBundle` validates it before opening any ONNX file.
+ * The format is documented in `models/README.md`; keep the two in step.
+ */
+import { z } from 'zod';
+
+export const BUNDLE_FORMAT = 'kontinuous-kontext-bundle';
+export const BUNDLE_FORMAT_VERSION = 1;
+
+/** A dimension is a fixed size or a symbolic name shared across tensors (e.g. "batch", "img_seq"). */
+const dimension = z.union([z.number().int().nonnegative(), z.string().min(1)]);
+
+export const tensorSpecSchema = z.object({
+  name: z.string().min(1),
+  dtype: z.enum(['float32', 'float16', 'bfloat16', 'int64', 'int32']),
+  shape: z.array(dimension),
+});
+export type TensorSpec = z.infer<typeof tensorSpecSchema>;
+
+export const componentSchema = z.object({
+  /** ONNX file, relative to the bundle directory. External data, if any, sits beside it. */
+  file: z.string().min(1),
+  inputs: z.array(tensorSpecSchema).min(1),
+  outputs: z.array(tensorSpecSchema).min(1),
+});
+export type ComponentSpec = z.infer<typeof componentSchema>;
+
+export const tokenizerSchema = z.object({
+  /** A Hugging Face `tokenizer.json`, relative to the bundle directory. */
+  file: z.string().min(1),
+  /** Sequences are truncated to, and padded up to, exactly this many tokens (CLIP 77, T5 512 for FLUX). */
+  maxLength: z.number().int().positive(),
+  padTokenId: z.number().int().nonnegative(),
+});
+
+export const bundleManifestSchema = z.object({
+  format: z.literal(BUNDLE_FORMAT),
+  formatVersion: z.number().int().positive(),
+  id: z.string().min(1),
+  version: z.string().min(1),
+  /** Always "flux-kontext-slider" for now: a FLUX.1 Kontext transformer with the slider projector. */
+  architecture: z.literal('flux-kontext-slider'),
+  /** The licence of the weights in this bundle (FLUX.1 Kontext dev is non-commercial). */
+  license: z.string().min(1),
+  /** Storage dtype of the weights; tensor dtypes are given per input and output below. */
+  dtype: z.enum(['fp32', 'fp16', 'bf16']),
+  /** "decomposed": MatMul-Softmax-MatMul (materialises [batch, heads, N, N]); "multi-head": com.microsoft.MultiHeadAttention. */
+  attention: z.enum(['decomposed', 'multi-head']),
+  components: z.object({
+    /** input_ids [batch, 77] int64 -> pooled [batch, pooledDim]: CLIP pooled output (hidden state at the EOS token). */
+    clipTextEncoder: componentSchema,
+    /** input_ids [batch, t5_seq] int64 -> last_hidden_state [batch, t5_seq, jointDim]; no attention mask. */
+    t5TextEncoder: componentSchema,
+    /** strength [batch], pooled [batch, pooledDim] -> modulation [batch, 2 * innerDim] = [delta_scale, delta_shift]. */
+    sliderProjector: componentSchema,
+    /**
+     * hidden_states [batch, img_seq, C*4], encoder_hidden_states, pooled_projections, timestep [batch] (sigma),
+     * img_ids [img_seq, 3], txt_ids [txt_seq, 3], guidance [batch], modulation -> sample [batch, img_seq, C*4].
+     */
+    transformer: componentSchema,
+    /** sample [batch, 3, H, W] in [-1, 1] -> latent_mean [batch, C, H/f, W/f] (the distribution's mean). */
+    vaeEncoder: componentSchema,
+    /** latent [batch, C, H/f, W/f] (unscaled) -> sample [batch, 3, H, W] in [-1, 1]. */
+    vaeDecoder: componentSchema,
+  }),
+  tokenizers: z.object({ clip: tokenizerSchema, t5: tokenizerSchema }),
+  vae: z.object({
+    latentChannels: z.number().int().positive(),
+    /** Spatial downsampling of the VAE (8 for FLUX); image sides are multiples of 2x this (2x2 packing). */
+    scaleFactor: z.number().int().positive(),
+    scalingFactor: z.number().positive(),
+    shiftFactor: z.number(),
+  }),
+  transformer: z.object({
+    innerDim: z.number().int().positive(),
+    pooledDim: z.number().int().positive(),
+    jointAttentionDim: z.number().int().positive(),
+    numHeads: z.number().int().positive(),
+    doubleBlocks: z.number().int().nonnegative(),
+    singleBlocks: z.number().int().nonnegative(),
+    guidanceEmbeds: z.boolean(),
+  }),
+  scheduler: z.object({
+    type: z.literal('flow-match-euler'),
+    numTrainTimesteps: z.number().int().positive(),
+    shift: z.number().positive(),
+    useDynamicShifting: z.boolean(),
+    baseImageSeqLen: z.number().int().positive(),
+    maxImageSeqLen: z.number().int().positive(),
+    baseShift: z.number(),
+    maxShift: z.number(),
+  }),
+  defaults: z.object({
+    steps: z.number().int().positive(),
+    guidance: z.number().nonnegative(),
+    /** Target pixel area the source is resized to (aspect kept, sides multiples of 2 * vae.scaleFactor). */
+    maxArea: z.number().int().positive(),
+    sweepFrames: z.number().int().min(2),
+  }),
+  capabilities: z
+    .object({
+      summary: z.string(),
+      edits: z.array(z.object({ name: z.string(), examples: z.array(z.string()).min(1) })),
+    })
+    .optional(),
+  /** Optional integrity list written by the exporter: file -> sha256 and size. */
+  files: z
+    .record(z.string(), z.object({ sha256: z.string().length(64), bytes: z.number().int() }))
+    .optional(),
+});
+
+export type BundleManifest = z.infer<typeof bundleManifestSchema>;
+export type ComponentName = keyof BundleManifest['components'];
