@@ -1,0 +1,144 @@
+/**
+ * The `/edit` command as each platform registers it: Discord's application command JSON and the
+ * Slack app manifest. Both are built from the grammar's constants (`limits.ts`), so a limit
+ * changed there changes here; tests hold them equal. Plain data: no platform SDK is imported.
+ */
+import {
+  DEFAULT_STRENGTH,
+  DEFAULT_SWEEP_FRAMES,
+  EDIT_COMMAND_NAME,
+  INSTRUCTION_MAX_LENGTH,
+  MAX_SEED,
+  MAX_STEPS,
+  MAX_SWEEP_FRAMES,
+  MIN_SEED,
+  MIN_STEPS,
+  STRENGTH_MAX_LENGTH,
+} from './limits.ts';
+
+/** Discord's application command option types (only the ones used here). */
+export const DiscordOptionType = { String: 3, Integer: 4, Attachment: 11 } as const;
+/** Discord's application command type for slash commands. */
+export const DISCORD_CHAT_INPUT_COMMAND = 1;
+
+/** The slash command's option names; strength, seed and steps match the text grammar's. */
+export const DISCORD_OPTION_NAMES = {
+  instruction: 'instruction',
+  image: 'image',
+  strength: 'strength',
+  seed: 'seed',
+  steps: 'steps',
+} as const;
+
+interface DiscordOption {
+  type: (typeof DiscordOptionType)[keyof typeof DiscordOptionType];
+  name: string;
+  description: string;
+  required?: boolean;
+  min_length?: number;
+  max_length?: number;
+  min_value?: number;
+  max_value?: number;
+}
+
+export interface DiscordSlashCommand {
+  type: typeof DISCORD_CHAT_INPUT_COMMAND;
+  name: string;
+  description: string;
+  /** Discord requires the required options first. */
+  options: DiscordOption[];
+}
+
+/** Body for PUT /applications/{id}/commands (bulk overwrite takes an array of these). */
+export function buildDiscordEditCommand(): DiscordSlashCommand {
+  return {
+    type: DISCORD_CHAT_INPUT_COMMAND,
+    name: EDIT_COMMAND_NAME,
+    description: 'Edit an image with an instruction, as gently or strongly as you like',
+    options: [
+      {
+        type: DiscordOptionType.String,
+        name: DISCORD_OPTION_NAMES.instruction,
+        description: 'What to change, e.g. "make it snowy"',
+        required: true,
+        min_length: 1,
+        max_length: INSTRUCTION_MAX_LENGTH,
+      },
+      {
+        type: DiscordOptionType.Attachment,
+        name: DISCORD_OPTION_NAMES.image,
+        description: 'The image to edit',
+        required: true,
+      },
+      {
+        type: DiscordOptionType.String,
+        name: DISCORD_OPTION_NAMES.strength,
+        description: `0 to 1 (e.g. 0.4 or 40%), or sweep / sweep:${MAX_SWEEP_FRAMES} for an animation; default ${DEFAULT_STRENGTH}`,
+        required: false,
+        max_length: STRENGTH_MAX_LENGTH,
+      },
+      {
+        type: DiscordOptionType.Integer,
+        name: DISCORD_OPTION_NAMES.seed,
+        description: 'Noise seed, to repeat a result exactly',
+        required: false,
+        min_value: MIN_SEED,
+        max_value: MAX_SEED,
+      },
+      {
+        type: DiscordOptionType.Integer,
+        name: DISCORD_OPTION_NAMES.steps,
+        description: "Denoising steps: more is slower and finer (default: the model's)",
+        required: false,
+        min_value: MIN_STEPS,
+        max_value: MAX_STEPS,
+      },
+    ],
+  };
+}
+
+/** Bot scopes the Slack app needs: the slash command, replies, uploading results, reading the source image. */
+export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'files:read'] as const;
+
+export interface SlackManifestOptions {
+  /** App name shown in Slack (35 characters at most). @defaultValue 'Kontinuous Kontext' */
+  appName?: string;
+  /** Bot user display name (a-z, 0-9, -, _ and .). @defaultValue 'kontext' */
+  botName?: string;
+}
+
+/** The Slack app manifest (JSON form): socket mode, interactivity for the buttons, one slash command. */
+export function buildSlackManifest(options: SlackManifestOptions = {}) {
+  const appName = options.appName ?? 'Kontinuous Kontext';
+  return {
+    _metadata: { major_version: 1, minor_version: 1 },
+    display_information: {
+      name: appName,
+      description: 'Edit images with an instruction, at a strength from 0 to 1 or as an animated sweep.',
+    },
+    features: {
+      bot_user: { display_name: options.botName ?? 'kontext', always_online: true },
+      slash_commands: [
+        {
+          command: `/${EDIT_COMMAND_NAME}`,
+          description: `Edit an image; strength 0-1 or sweep (${DEFAULT_SWEEP_FRAMES} frames by default)`,
+          usage_hint: slackUsageHint(),
+          should_escape: false,
+        },
+      ],
+    },
+    oauth_config: { scopes: { bot: [...SLACK_BOT_SCOPES] } },
+    settings: {
+      interactivity: { is_enabled: true },
+      socket_mode_enabled: true,
+      org_deploy_enabled: false,
+      token_rotation_enabled: false,
+    },
+  };
+}
+
+export type SlackManifest = ReturnType<typeof buildSlackManifest>;
+
+function slackUsageHint(): string {
+  return `<instruction> [strength:0-1|sweep|sweep:N] [seed:${MIN_SEED}-${MAX_SEED}] [steps:${MIN_STEPS}-${MAX_STEPS}]`;
+}
