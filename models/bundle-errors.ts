@@ -1,0 +1,122 @@
+/**
+ * Errors from opening or running a model bundle. They are operator errors more than user errors (a bad
+ * bundle, a missing file), but they still reach people through the CLI and the bot's error reply, so they
+ * carry a stable `code`, a short `userMessage` and a `hint` that says the fix.
+ */
+import { UserFacingError } from '../commands/errors.ts';
+
+const USER_MESSAGE = 'The image model is not set up correctly.';
+
+/** Base class: anything wrong with a bundle on disk or its ONNX sessions. */
+export class BundleError extends UserFacingError {
+  /** The bundle directory. */
+  readonly bundleDir: string;
+  constructor(code: string, bundleDir: string, hint: string, options: { cause?: unknown } = {}) {
+    super(code, USER_MESSAGE, { hint, cause: options.cause });
+    this.bundleDir = bundleDir;
+  }
+}
+
+/** `model.json` is missing, is not JSON, or does not match the schema. */
+export class BundleManifestError extends BundleError {
+  constructor(bundleDir: string, detail: string, options: { cause?: unknown } = {}) {
+    super('bundle_manifest', bundleDir, `${bundleDir}/model.json: ${detail}`, options);
+  }
+}
+
+/** `formatVersion` is one this code does not read. */
+export class BundleVersionError extends BundleError {
+  readonly formatVersion: number;
+  constructor(bundleDir: string, formatVersion: number, supported: number) {
+    super(
+      'bundle_version',
+      bundleDir,
+      `${bundleDir}/model.json has formatVersion ${formatVersion}, but this version of kk reads only ` +
+        `formatVersion ${supported}; re-export the bundle or upgrade kk`,
+    );
+    this.formatVersion = formatVersion;
+  }
+}
+
+/** A file the manifest lists is not on disk. */
+export class BundleFileMissingError extends BundleError {
+  readonly file: string;
+  constructor(bundleDir: string, file: string) {
+    super(
+      'bundle_file_missing',
+      bundleDir,
+      `${bundleDir}/${file} is listed in model.json but does not exist`,
+    );
+    this.file = file;
+  }
+}
+
+/** A session's inputs or outputs do not match the manifest, or a tensor the pipeline needs is absent. */
+export class TensorNameError extends BundleError {
+  readonly component: string;
+  readonly tensor: string;
+  constructor(bundleDir: string, component: string, tensor: string, detail: string) {
+    super('bundle_tensor_name', bundleDir, `${component}: tensor "${tensor}" ${detail}`);
+    this.component = component;
+    this.tensor = tensor;
+  }
+}
+
+/** An input tensor's shape or dtype does not match the manifest (checked before every run). */
+export class TensorShapeError extends BundleError {
+  readonly component: string;
+  readonly tensor: string;
+  readonly shape: readonly number[];
+  constructor(
+    bundleDir: string,
+    component: string,
+    tensor: string,
+    shape: readonly number[],
+    detail: string,
+  ) {
+    super(
+      'bundle_tensor_shape',
+      bundleDir,
+      `${component}: input "${tensor}" has shape [${shape.join(', ')}]; ${detail}`,
+    );
+    this.component = component;
+    this.tensor = tensor;
+    this.shape = shape;
+  }
+}
+
+/** No execution provider in the configured list could open a session. */
+export class ExecutionProviderError extends BundleError {
+  constructor(bundleDir: string, component: string, tried: string[], cause: unknown) {
+    super(
+      'execution_provider',
+      bundleDir,
+      `${component}: no execution provider worked (tried ${tried.join(', ')}); add "cpu" to KK_EXECUTION_PROVIDERS` +
+        ` or install the GPU libraries (ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node)`,
+      { cause },
+    );
+  }
+}
+
+/** An ONNX file exists but onnxruntime cannot load it (even on the CPU provider). */
+export class BundleModelLoadError extends BundleError {
+  readonly file: string;
+  constructor(bundleDir: string, file: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super('bundle_model_load', bundleDir, `onnxruntime could not load ${file}: ${reason}`, { cause });
+    this.file = file;
+  }
+}
+
+/** A file's size differs from the one `model.json`'s `files` list records (truncated download, wrong file). */
+export class BundleFileSizeError extends BundleError {
+  readonly file: string;
+  constructor(bundleDir: string, file: string, actual: number, expected: number) {
+    super(
+      'bundle_file_size',
+      bundleDir,
+      `${bundleDir}/${file} is ${actual} bytes but model.json records ${expected}; copy the file again`,
+    );
+    this.file = file;
+  }
+}

@@ -1,0 +1,285 @@
+/**
+ * `EditPipeline`: FluxKontextPipeline with the Kontinuous Kontext slider, over an ONNX bundle. `run()`
+ * reads as numbered steps; the stages live in their own modules (encode-instruction, encode-source,
+ * project-strengths, sampler/denoise, decode-latents, render-files). All strengths of a sweep share the
+ * instruction encoding, the source latents and the initial noise, and go through the transformer as one
+ * batch (split at `maxBatch`).
+ */
+import type { EditInput, EditResult, EditRunner } from './types.ts';
+import type { ModelBundle } from '../models/load-bundle.ts';
+import type { RgbFrame } from './image/rgb-frame.ts';
+import { prepareSource } from './image/preprocess.ts';
+import { tensorToRgb } from './image/postprocess.ts';
+import { AttentionTooLargeError, EditInputError, throwIfAborted } from './errors.ts';
+import { EditCaches, imageHash, sourceCacheKey, textCacheKey } from './cache/edit-caches.ts';
+import { encodeInstruction, type TextEncoding } from './encode-instruction.ts';
+import { encodeSource, type SourceEncoding } from './encode-source.ts';
+import { projectStrengths } from './project-strengths.ts';
+import { decodeLatents } from './decode-latents.ts';
+import { denoise } from './sampler/denoise.ts';
+import { packLatents, packedTokenCount, transformerImageIds } from './sampler/latent-packing.ts';
+import { seededNormal } from './sampler/seeded-normal.ts';
+import { makeSigmas } from './scheduler/flow-match-euler.ts';
+import { outputSize, renderSingle, renderSweep } from './render-files.ts';
+import { StageClock } from './stage-clock.ts';
+import {
+  resolveEditPipelineOptions,
+  type EditPipelineOptions,
+  type ResolvedEditPipelineOptions,
+} from './edit-pipeline-options.ts';
+
+/** WebGPU's largest buffer; decomposed attention's [batch, heads, S, S] float32 scores must fit in it. */
+const WEBGPU_MAX_BUFFER_BYTES = 2 ** 31;
+
+export interface GenerateOptions {
+  /** Initial noise for one image, [1, C, h, w] as diffusers' `randn_tensor`, instead of the seeded noise. */
+  noise?: Float32Array;
+  /** Keep the final packed latents and decoded tensors in the result (tests). @defaultValue false */
+  keepTensors?: boolean;
+  /** After each denoising step of each batch: the batch's first strength index, the step and its velocity. */
+  onStep?: (info: { batchStart: number; step: number; velocity: Float32Array }) => void;
+}
+
+export interface Generation {
+  strengths: number[];
+  seed: number;
+  steps: number;
+  /** Working size (the frames' size) and the source's size. */
+  width: number;
+  height: number;
+  sourceWidth: number;
+  sourceHeight: number;
+  sigmas: Float32Array;
+  frames: RgbFrame[];
+  /** With `keepTensors`: final packed latents [S, N, F] and decoded images [S, 3, H, W] in [-1, 1]. */
+  latents?: Float32Array;
+  decoded?: Float32Array;
+  clock: StageClock;
+}
+
+export class EditPipeline implements EditRunner {
+  readonly modelId: string;
+  readonly bundle: ModelBundle;
+  readonly caches: EditCaches;
+  private readonly options: ResolvedEditPipelineOptions;
+  private disposing: Promise<void> | undefined;
+
+  constructor(options: EditPipelineOptions) {
+    this.options = resolveEditPipelineOptions(options);
+    this.bundle = options.bundle;
+    this.modelId = this.bundle.key;
+    this.caches = new EditCaches({
+      textBytes: this.options.textCacheBytes,
+      sourceBytes: this.options.sourceCacheBytes,
+    });
+  }
+
+  async run(input: EditInput): Promise<EditResult> {
+    const generation = await this.generate(input);
+    const { clock } = generation;
+    const maxBytes = input.maxBytes ?? this.options.maxBytes;
+    // 8. Render the reply's files.
+    const files = await clock.time('render', async () =>
+      generation.strengths.length === 1
+        ? [
+            await renderSingle(generation.frames[0]!, {
+              format: input.format ?? 'png',
+              sourceWidth: generation.sourceWidth,
+              sourceHeight: generation.sourceHeight,
+              maxSide: this.options.maxOutputSide,
+              maxBytes,
+            }),
+          ]
+        : renderSweep(generation.frames, generation.strengths, { maxBytes }),
+    );
+    const single = generation.strengths.length === 1;
+    const size = single
+      ? outputSize(generation.sourceWidth, generation.sourceHeight, this.options.maxOutputSide)
+      : { width: generation.width, height: generation.height };
+    return {
+      kind: single ? 'single' : 'sweep',
+      files,
+      ...size,
+      strengths: generation.strengths,
+      seed: generation.seed,
+      steps: generation.steps,
+      modelId: this.modelId,
+      timings: clock.finish(),
+    };
+  }
+
+  /** Steps 1-7 of `run()`: everything up to the decoded frames. */
+  async generate(input: EditInput, options: GenerateOptions = {}): Promise<Generation> {
+    if (this.disposing) throw new Error('EditPipeline used after dispose()');
+    const { manifest } = this.bundle;
+    const clock = new StageClock(input.onProgress, input.signal);
+
+    // 1. Check inputs.
+    const steps = input.steps ?? manifest.defaults.steps;
+    const guidance = input.guidance ?? manifest.defaults.guidance;
+    checkInput(input, steps, guidance);
+
+    // 2-4. Encode the instruction and the source (each cached; a re-edit of a recent request reuses both).
+    const text = await this.encodeText(input.instruction, clock);
+    const source = await this.encodeImage(input.image, clock);
+    throwIfAborted(input.signal);
+
+    // 5. Initial noise (one draw shared by every strength), position ids and the sigma schedule.
+    const features = manifest.vae.latentChannels * 4;
+    const latent = source.latent;
+    const noiseCount = latent.channels * latent.height * latent.width;
+    if (options.noise && options.noise.length !== noiseCount)
+      throw new RangeError(`injected noise has ${options.noise.length} values, expected ${noiseCount}`);
+    const noise = packLatents(options.noise ?? seededNormal(input.seed, noiseCount), 1, latent);
+    const noisyTokens = packedTokenCount(latent);
+    const imageIds = transformerImageIds(latent, latent);
+    const sigmas = makeSigmas(steps, noisyTokens, manifest.scheduler);
+    const batchSize = await this.batchLimit(text.promptEmbeds.dims[1]! + 2 * noisyTokens);
+
+    // 6-7. Per batch of strengths: project, denoise, decode.
+    const strengths = input.strengths;
+    const batches = Math.ceil(strengths.length / batchSize);
+    const frames: RgbFrame[] = [];
+    const latents = options.keepTensors ? new Float32Array(strengths.length * noise.length) : undefined;
+    const pixelsPerImage = 3 * source.width * source.height;
+    const decoded = options.keepTensors ? new Float32Array(strengths.length * pixelsPerImage) : undefined;
+    for (let start = 0; start < strengths.length; start += batchSize) {
+      const chunk = strengths.slice(start, start + batchSize);
+      const batchIndex = start / batchSize;
+      const packed = await clock.time(
+        'denoise',
+        async () => {
+          const modulation = await projectStrengths(this.bundle, chunk, text.pooled);
+          return denoise({
+            transformer: this.bundle.sessions.transformer,
+            batch: chunk.length,
+            noise,
+            contextTokens: source.contextTokens,
+            features,
+            imageIds,
+            promptEmbeds: text.promptEmbeds,
+            pooled: text.pooled,
+            modulation,
+            sigmas,
+            guidance: manifest.transformer.guidanceEmbeds ? guidance : undefined,
+            signal: input.signal,
+            onStep: (step, velocity) => {
+              clock.progress({
+                stage: 'denoise',
+                step: batchIndex * steps + step + 1,
+                total: batches * steps,
+              });
+              options.onStep?.({ batchStart: start, step, velocity });
+            },
+          });
+        },
+        false,
+      );
+      latents?.set(packed, start * noise.length);
+      await clock.time(
+        'decode',
+        async () => {
+          // One image at a time: at full size the VAE decoder's activations dominate memory.
+          for (let b = 0; b < chunk.length; b++) {
+            throwIfAborted(input.signal);
+            const image = await decodeLatents(
+              this.bundle,
+              packed.subarray(b * noise.length, (b + 1) * noise.length),
+              latent,
+            );
+            decoded?.set(image.data, (start + b) * pixelsPerImage);
+            frames.push(tensorToRgb(image.data, 0, source.width, source.height));
+          }
+        },
+        start + batchSize >= strengths.length,
+      );
+    }
+    return {
+      strengths: [...strengths],
+      seed: input.seed,
+      steps,
+      width: source.width,
+      height: source.height,
+      sourceWidth: source.sourceWidth,
+      sourceHeight: source.sourceHeight,
+      sigmas,
+      frames,
+      latents,
+      decoded,
+      clock,
+    };
+  }
+
+  private async encodeText(instruction: string, clock: StageClock): Promise<TextEncoding> {
+    const key = textCacheKey(this.bundle.key, instruction);
+    return clock.time('encode-text', async () => {
+      const cached = this.caches.text.get(key);
+      if (cached) return cached;
+      const encoding = await encodeInstruction(this.bundle, instruction);
+      this.caches.text.set(key, encoding);
+      return encoding;
+    });
+  }
+
+  private async encodeImage(image: Uint8Array, clock: StageClock): Promise<SourceEncoding> {
+    const { manifest } = this.bundle;
+    const key = sourceCacheKey(this.bundle.key, imageHash(image), manifest.defaults.maxArea);
+    const cached = this.caches.source.get(key);
+    if (cached) {
+      // Report the skipped stages so progress consumers see every stage once.
+      clock.progress({ stage: 'preprocess', step: 1, total: 1 });
+      clock.progress({ stage: 'encode-image', step: 1, total: 1 });
+      return cached;
+    }
+    const prepared = await clock.time('preprocess', () =>
+      prepareSource(image, {
+        maxArea: manifest.defaults.maxArea,
+        multiple: manifest.vae.scaleFactor * 2,
+        maxInputPixels: this.options.maxInputPixels,
+      }),
+    );
+    const encoding = await clock.time('encode-image', () => encodeSource(this.bundle, prepared));
+    this.caches.source.set(key, encoding);
+    return encoding;
+  }
+
+  /**
+   * The largest batch to send the transformer. Normally `maxBatch`; on WebGPU with decomposed attention,
+   * also what keeps [batch, heads, S, S] float32 scores within one 2 GiB buffer (refused when even 1 won't).
+   */
+  private async batchLimit(sequenceLength: number): Promise<number> {
+    const { manifest, sessions } = this.bundle;
+    await sessions.transformer.open();
+    if (manifest.attention !== 'decomposed' || sessions.transformer.provider !== 'webgpu')
+      return this.options.maxBatch;
+    const perImage = manifest.transformer.numHeads * sequenceLength * sequenceLength * 4;
+    if (perImage > WEBGPU_MAX_BUFFER_BYTES) throw new AttentionTooLargeError(perImage, sequenceLength);
+    return Math.min(this.options.maxBatch, Math.floor(WEBGPU_MAX_BUFFER_BYTES / perImage));
+  }
+
+  /** Releases the sessions (when the pipeline owns the bundle) and the caches; idempotent. */
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      this.caches.clear();
+      if (this.options.ownsBundle) await this.bundle.dispose();
+    })();
+    return this.disposing;
+  }
+}
+
+function checkInput(input: EditInput, steps: number, guidance: number): void {
+  if (!(input.image instanceof Uint8Array) || input.image.length === 0)
+    throw new EditInputError('image', 'the image is empty');
+  if (typeof input.instruction !== 'string' || input.instruction.trim() === '')
+    throw new EditInputError('instruction', 'the instruction is empty');
+  if (input.strengths.length === 0) throw new EditInputError('strengths', 'no strength was given');
+  for (const s of input.strengths)
+    if (!(Number.isFinite(s) && s >= 0 && s <= 1))
+      throw new EditInputError('strengths', `strength ${s} is not in [0, 1]`);
+  if (!Number.isSafeInteger(input.seed) || input.seed < 0)
+    throw new EditInputError('seed', `seed ${input.seed} is not a whole number >= 0`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new EditInputError('steps', `steps ${steps} is not a whole number >= 1`);
+  if (!(Number.isFinite(guidance) && guidance >= 0))
+    throw new EditInputError('guidance', `guidance ${guidance} is not >= 0`);
+}

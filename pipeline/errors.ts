@@ -1,0 +1,38 @@
+/** Errors the edit pipeline itself raises (image and bundle errors live with their modules). */
+import { UserFacingError } from '../commands/errors.ts';
+
+/** The edit's AbortSignal fired; checked between stages and between denoising steps. */
+export class EditCancelledError extends UserFacingError {
+  constructor(options: { cause?: unknown } = {}) {
+    super('cancelled', 'The edit was cancelled.', options);
+  }
+}
+
+/** An `EditInput` the pipeline cannot run (a caller bug more than a user error; the grammar checks first). */
+export class EditInputError extends UserFacingError {
+  readonly field: string;
+  constructor(field: string, detail: string) {
+    super('invalid_edit_input', `That edit request is not valid: ${detail}.`, { hint: `check "${field}"` });
+    this.field = field;
+  }
+}
+
+/**
+ * A bundle exported with decomposed attention materialises a [batch, heads, S, S] float32 matrix; WebGPU
+ * buffers are limited to 2 GiB, so such a bundle cannot run at this size on that provider.
+ */
+export class AttentionTooLargeError extends UserFacingError {
+  readonly bytes: number;
+  constructor(bytes: number, sequenceLength: number) {
+    super('attention_too_large', 'That image is too large for this model setup.', {
+      hint:
+        `attention over ${sequenceLength} tokens needs ${(bytes / 2 ** 30).toFixed(1)} GiB per image, over WebGPU's 2 GiB ` +
+        `buffer limit; use a smaller image, a "multi-head" attention bundle, or the cuda/cpu provider`,
+    });
+    this.bytes = bytes;
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new EditCancelledError({ cause: signal.reason });
+}
