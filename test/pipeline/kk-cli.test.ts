@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { main, HELP } from '../../bin/kk.ts';
+
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function kk(...argv: string[]) {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+test('kk --help prints usage and exits 0', async () => {
+  const { code, stdout } = await kk('--help');
+  assert.equal(code, 0);
+  assert.equal(stdout, `${HELP}\n`);
+  assert.match(stdout, /kk edit <image> "<instruction>"/);
+});
+
+test('no arguments prints usage on stderr and exits 2', async () => {
+  const { code, stderr } = await kk();
+  assert.equal(code, 2);
+  assert.match(stderr, /Usage:/);
+});
+
+test('bad usage exits 2 with a message', async () => {
+  const cases: [string[], RegExp][] = [
+    [['edit'], /needs an image and an instruction/],
+    [['resize', 'a.png', 'x'], /unknown command "resize"/],
+    [['edit', 'a.png', 'make', 'it', 'snowy'], /quote the instruction/],
+    [['edit', 'a.png', 'x', '--strength', '1.5'], /strength must be between 0 and 1/],
+    [['edit', 'a.png', 'x', '--strength', 'sweep:99'], /a sweep has 3 to 16 frames/],
+    [['edit', 'a.png', 'x', '--seed', '-3'], /seed/],
+    [['edit', 'a.png', 'x', '--steps', '0'], /steps must be a whole number/],
+    [['edit', 'a.png', 'x', '--guidance', 'lots'], /--guidance must be a number/],
+    [['edit', 'a.png', 'x', '-o', 'out.bmp'], /must end in .png, .webp or .jpg/],
+    [['edit', 'a.png', 'x', '--bogus'], /Unknown option '--bogus'/],
+    [['edit', '/nonexistent/a.png', 'x'], /cannot read image/],
+  ];
+  for (const [argv, message] of cases) {
+    const { code, stderr } = await kk(...argv);
+    assert.equal(code, 2, argv.join(' '));
+    assert.match(stderr, message, argv.join(' '));
+  }
+});
+
+test('--json reports errors as JSON on stdout too', async () => {
+  const { code, stdout } = await kk('edit', 'a.png', 'x', '--strength', 'lots', '--json');
+  assert.equal(code, 2);
+  assert.deepEqual(Object.keys(JSON.parse(stdout).error), ['code', 'message']);
+  assert.equal(JSON.parse(stdout).error.code, 'invalid_strength');
+});
