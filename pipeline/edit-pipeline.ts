@@ -20,7 +20,7 @@ import { denoise } from './sampler/denoise.ts';
 import { packLatents, packedTokenCount, transformerImageIds } from './sampler/latent-packing.ts';
 import { seededNormal } from './sampler/seeded-normal.ts';
 import { makeSigmas } from './scheduler/flow-match-euler.ts';
-import { outputSize, renderSingle, renderSweep } from './render-files.ts';
+import { renderSingle, renderSweep } from './render-files.ts';
 import { StageClock } from './stage-clock.ts';
 import {
   resolveEditPipelineOptions,
@@ -78,28 +78,29 @@ export class EditPipeline implements EditRunner {
     const generation = await this.generate(input);
     const { clock } = generation;
     const maxBytes = input.maxBytes ?? this.options.maxBytes;
-    // 8. Render the reply's files.
-    const files = await clock.time('render', async () =>
-      generation.strengths.length === 1
-        ? [
-            await renderSingle(generation.frames[0]!, {
-              format: input.format ?? 'png',
-              sourceWidth: generation.sourceWidth,
-              sourceHeight: generation.sourceHeight,
-              maxSide: this.options.maxOutputSide,
-              maxBytes,
-            }),
-          ]
-        : renderSweep(generation.frames, generation.strengths, { maxBytes }),
-    );
+    // 8. Render the reply's files: one image at the source's size, or a GIF and a contact sheet.
     const single = generation.strengths.length === 1;
-    const size = single
-      ? outputSize(generation.sourceWidth, generation.sourceHeight, this.options.maxOutputSide)
-      : { width: generation.width, height: generation.height };
+    const rendered = await clock.time('render', async () => {
+      if (!single)
+        return {
+          files: await renderSweep(generation.frames, generation.strengths, { maxBytes }),
+          width: generation.width,
+          height: generation.height,
+        };
+      const { file, width, height } = await renderSingle(generation.frames[0]!, {
+        format: input.format ?? 'png',
+        sourceWidth: generation.sourceWidth,
+        sourceHeight: generation.sourceHeight,
+        maxSide: this.options.maxOutputSide,
+        maxBytes,
+      });
+      return { files: [file], width, height };
+    });
     return {
       kind: single ? 'single' : 'sweep',
-      files,
-      ...size,
+      files: rendered.files,
+      width: rendered.width,
+      height: rendered.height,
       strengths: generation.strengths,
       seed: generation.seed,
       steps: generation.steps,
@@ -119,8 +120,9 @@ export class EditPipeline implements EditRunner {
     const guidance = input.guidance ?? manifest.defaults.guidance;
     checkInput(input, steps, guidance);
 
-    // 2-4. Encode the instruction and the source (each cached; a re-edit of a recent request reuses both).
+    // 2. Encode the instruction (cached per instruction: a "stronger" re-edit skips both text encoders).
     const text = await this.encodeText(input.instruction, clock);
+    // 3-4. Preprocess and VAE-encode the source (cached per image: a re-edit skips decoding and the VAE).
     const source = await this.encodeImage(input.image, clock);
     throwIfAborted(input.signal);
 

@@ -3,6 +3,7 @@
  * back to the source's size (capped); a sweep becomes an animated GIF plus a contact sheet PNG. Each file
  * fits in `maxBytes`: the encoders shrink size (and the GIF its frames) rather than fail.
  */
+import sharp from 'sharp';
 import type { EditFile, OutputFormat } from './types.ts';
 import type { RgbFrame } from './image/rgb-frame.ts';
 import { encodeImage } from './image/postprocess.ts';
@@ -33,11 +34,20 @@ export interface SingleRenderOptions {
   maxBytes: number;
 }
 
-export async function renderSingle(frame: RgbFrame, options: SingleRenderOptions): Promise<EditFile> {
+/** The encoded image and its final size (smaller than asked when the byte budget forced a shrink). */
+export async function renderSingle(
+  frame: RgbFrame,
+  options: SingleRenderOptions,
+): Promise<{ file: EditFile; width: number; height: number }> {
   const size = outputSize(options.sourceWidth, options.sourceHeight, options.maxSide);
   const resizeTo = size.width === frame.width && size.height === frame.height ? undefined : size;
   const data = await encodeImage(frame, { format: options.format, resizeTo, maxBytes: options.maxBytes });
-  return { name: `edit.${EXTENSION[options.format]}`, mime: MIME[options.format], data };
+  const { width = size.width, height = size.height } = await sharp(data).metadata();
+  return {
+    file: { name: `edit.${EXTENSION[options.format]}`, mime: MIME[options.format], data },
+    width,
+    height,
+  };
 }
 
 export async function renderSweep(

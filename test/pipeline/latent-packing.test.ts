@@ -27,8 +27,8 @@ test('packLatents follows view(B, C, H/2, 2, W/2, 2).permute(0, 2, 4, 1, 3, 5)',
             for (let dx = 0; dx < 2; dx++) {
               const token = i * (w / 2) + j;
               const feature = ch * 4 + dy * 2 + dx;
-              const packedIndex = (b * tokens + token) * c * 4 + feature;
-              const source = ((b * c + ch) * h + 2 * i + dy) * w + 2 * j + dx;
+              const packedIndex: number = (b * tokens + token) * c * 4 + feature;
+              const source: number = ((b * c + ch) * h + 2 * i + dy) * w + 2 * j + dx;
               assert.equal(packed[packedIndex], source);
             }
 });
