@@ -30,16 +30,26 @@ export const DISCORD_OPTION_NAMES = {
   steps: 'steps',
 } as const;
 
-interface DiscordOption {
-  type: (typeof DiscordOptionType)[keyof typeof DiscordOptionType];
+interface DiscordOptionBase {
   name: string;
+  /** 1-100 characters. */
   description: string;
   required?: boolean;
+}
+export interface DiscordStringOption extends DiscordOptionBase {
+  type: typeof DiscordOptionType.String;
   min_length?: number;
   max_length?: number;
+}
+export interface DiscordIntegerOption extends DiscordOptionBase {
+  type: typeof DiscordOptionType.Integer;
   min_value?: number;
   max_value?: number;
 }
+export interface DiscordAttachmentOption extends DiscordOptionBase {
+  type: typeof DiscordOptionType.Attachment;
+}
+export type DiscordOption = DiscordStringOption | DiscordIntegerOption | DiscordAttachmentOption;
 
 export interface DiscordSlashCommand {
   type: typeof DISCORD_CHAT_INPUT_COMMAND;

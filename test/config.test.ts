@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, parseConfig } from '../config/config.ts';
+import { readFileSync } from 'node:fs';
+import { ConfigError, configSchema, parseConfig } from '../config/config.ts';
 
 test('defaults apply when the environment is empty', () => {
   const config = parseConfig({});
@@ -23,4 +24,36 @@ test('lists are split and trimmed', () => {
   const config = parseConfig({ KK_EXECUTION_PROVIDERS: ' webgpu , cpu ', KK_WORKER: 'off' });
   assert.deepEqual(config.KK_EXECUTION_PROVIDERS, ['webgpu', 'cpu']);
   assert.equal(config.KK_WORKER, false);
+});
+
+/** Rows of the README's configuration table: name -> the Default column as written. */
+function readmeConfigTable(): Map<string, string> {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.split('\n## Configuration\n')[1]?.split('\n## ')[0] ?? '';
+  const rows = new Map<string, string>();
+  for (const match of section.matchAll(/^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|\s*([^|]*?)\s*\|/gm)) {
+    rows.set(match[1] ?? '', match[2] ?? '');
+  }
+  return rows;
+}
+
+test('the README configuration table lists every variable, and nothing else', () => {
+  const documented = [...readmeConfigTable().keys()].sort();
+  const defined = Object.keys(configSchema.shape).sort();
+  assert.deepEqual(documented, defined);
+});
+
+test('each default in the README is the one the code applies', () => {
+  const defaults = parseConfig({}) as Record<string, unknown>;
+  for (const [name, written] of readmeConfigTable()) {
+    if (written === 'unset') {
+      assert.equal(defaults[name], undefined, `${name} is documented as unset`);
+      continue;
+    }
+    const literal = /^`([^`]*)`$/.exec(written)?.[1];
+    assert.ok(literal !== undefined, `${name}: default should be \`value\` or unset, got ${written}`);
+    // Feeding the documented default back in must give exactly what an empty environment gives.
+    const fromDocumented = (parseConfig({ [name]: literal }) as Record<string, unknown>)[name];
+    assert.deepEqual(fromDocumented, defaults[name], name);
+  }
 });
