@@ -56,12 +56,7 @@ export function workingSize(
   multiple: number,
 ): { width: number; height: number } {
   if (!(srcW > 0 && srcH > 0)) throw new RangeError(`source size must be positive, got ${srcW}x${srcH}`);
-  if (!Number.isInteger(multiple) || multiple < 1) {
-    throw new RangeError(`multiple must be a positive integer, got ${multiple}`);
-  }
-  if (!(maxArea >= multiple * multiple)) {
-    throw new RangeError(`maxArea must be at least multiple^2 (${multiple * multiple}), got ${maxArea}`);
-  }
+  checkSizeSettings(maxArea, multiple);
   const aspect = srcW / srcH;
   const width = roundHalfEven(Math.sqrt(maxArea * aspect));
   const height = roundHalfEven(Math.sqrt(maxArea / aspect));
@@ -69,6 +64,15 @@ export function workingSize(
     width: Math.max(multiple, Math.floor(width / multiple) * multiple),
     height: Math.max(multiple, Math.floor(height / multiple) * multiple),
   };
+}
+
+function checkSizeSettings(maxArea: number, multiple: number): void {
+  if (!Number.isInteger(multiple) || multiple < 1) {
+    throw new RangeError(`multiple must be a positive integer, got ${multiple}`);
+  }
+  if (!(maxArea >= multiple * multiple)) {
+    throw new RangeError(`maxArea must be at least multiple^2 (${multiple * multiple}), got ${maxArea}`);
+  }
 }
 
 /** 8-bit value -> model input, shared by every caller so the normalisation cannot drift. */
@@ -98,6 +102,7 @@ export async function prepareSource(image: Uint8Array, opts: PrepareSourceOption
   const { maxArea, multiple, maxInputPixels = DEFAULT_MAX_INPUT_PIXELS, minSide = DEFAULT_MIN_SIDE } = opts;
   if (!(maxInputPixels >= 1)) throw new RangeError(`maxInputPixels must be >= 1, got ${maxInputPixels}`);
   if (!(minSide >= 1)) throw new RangeError(`minSide must be >= 1, got ${minSide}`);
+  checkSizeSettings(maxArea, multiple);
 
   // 1. Read the header only: size limits are enforced before a single pixel is decoded.
   const header = await readHeader(image);

@@ -195,6 +195,12 @@ describe('prepareSource', () => {
     assert.ok(allPixels(src.pixels, 32, 32).every((p) => colourDistance(p, RED) === 0));
   });
 
+  it('checks its options before looking at the image', async () => {
+    const garbage = await fixture('not-an-image.bin');
+    await assert.rejects(prepareSource(garbage, { maxArea: 100, multiple: 16 }), RangeError);
+    await assert.rejects(prepareSource(garbage, { maxArea: 4096, multiple: 16, maxInputPixels: 0 }), RangeError);
+  });
+
   it('reports a single page for still images', async () => {
     const src = await prepareSource(await fixture('alpha.png'), { maxArea: 48 * 48, multiple: 16 });
     assert.equal(src.pages, 1);
