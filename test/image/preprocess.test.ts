@@ -198,7 +198,10 @@ describe('prepareSource', () => {
   it('checks its options before looking at the image', async () => {
     const garbage = await fixture('not-an-image.bin');
     await assert.rejects(prepareSource(garbage, { maxArea: 100, multiple: 16 }), RangeError);
-    await assert.rejects(prepareSource(garbage, { maxArea: 4096, multiple: 16, maxInputPixels: 0 }), RangeError);
+    await assert.rejects(
+      prepareSource(garbage, { maxArea: 4096, multiple: 16, maxInputPixels: 0 }),
+      RangeError,
+    );
   });
 
   it('reports a single page for still images', async () => {
