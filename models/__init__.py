@@ -1,0 +1,1 @@
+"""Python side of the model bundle: `models.export` builds ONNX bundles (see models/README.md)."""

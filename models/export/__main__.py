@@ -1,0 +1,121 @@
+"""CLI: python -m models.export (see models/README.md).
+
+  python -m models.export --kontext <dir> --sliders <dir> --out <bundle> [--dtype fp32|fp16]
+                          [--attention decomposed|multi-head] [--check-both-attention]
+  python -m models.export --random-tiny --seed N --out <bundle> [--check-both-attention]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+from .bundle import export_bundle, remove_tree
+from .check_inputs import Case
+from .export_attention import ATTENTION_MODES
+from .manifest import write_json
+
+SAMPLE_TEXTS = [
+    "Make the sky a deep blue",
+    "",
+    "Turn the CAT into a Dog, please!!  Now.",
+    "änderung: café au lait ☕ 123",
+    " ".join(["make the old red car shiny and golden with bright light in a winter night scene"] * 8),
+]
+TINY_CASES = [Case("export", 2, 48, 64, 32), Case("second", 3, 80, 96, 20), Case("batch1", 1, 64, 48, 32)]
+REAL_CASES = [Case("export", 2, 256, 256, 64), Case("second", 1, 384, 256, 32)]
+MAX_REL_ERROR = {"fp32": 1e-3, "fp16": 3e-2}
+
+
+def versions() -> dict:
+    found = {"python": platform.python_version()}
+    for name in ("torch", "diffusers", "transformers", "peft", "onnx", "onnxruntime", "onnxscript", "tokenizers",
+                 "safetensors", "numpy", "PIL"):
+        try:
+            found[name] = importlib.import_module(name).__version__
+        except Exception as error:  # noqa: BLE001 - reported, not fatal
+            found[name] = f"unavailable ({type(error).__name__})"
+    return found
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m models.export", description="Export a Kontinuous Kontext bundle")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--random-tiny", action="store_true", help="tiny random-weight bundle for tests")
+    source.add_argument("--kontext", type=Path, help="FLUX.1-Kontext-dev in diffusers layout")
+    parser.add_argument("--sliders", type=Path, help="folder with slider_projector.pth + the LoRA .safetensors")
+    parser.add_argument("--out", type=Path, required=True, help="bundle directory to write")
+    parser.add_argument("--seed", type=int, default=7, help="seed for the tiny weights and the check inputs")
+    parser.add_argument("--dtype", choices=("fp32", "fp16"), help="weight dtype (default: fp32 tiny, fp16 real)")
+    parser.add_argument("--attention", choices=ATTENTION_MODES,
+                        help="default: decomposed for --random-tiny, multi-head for the real model")
+    parser.add_argument("--check-both-attention", action="store_true",
+                        help="also export + check the transformer in the other attention mode (tiny: kept in "
+                             "<out>/extra/, real: written to <out>/.other-attention/ and deleted after the check)")
+    parser.add_argument("--max-rel-error", type=float, help="self-check bound on max|onnx-torch|/max|torch|")
+    args = parser.parse_args(argv)
+    if args.kontext is not None and args.sliders is None:
+        parser.error("--kontext needs --sliders")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    torch.set_grad_enabled(False)
+    started = time.time()
+    found = versions()
+    log(f"[export] versions: {json.dumps(found)}")
+    tiny = args.random_tiny
+    dtype = args.dtype or ("fp32" if tiny else "fp16")
+    attention = args.attention or ("decomposed" if tiny else "multi-head")
+    max_rel = args.max_rel_error or MAX_REL_ERROR[dtype]
+    if tiny:
+        if dtype != "fp32":
+            log("[export] the tiny bundle is fp32 only")
+            return 2
+        from .tiny import build_calibrated_tiny
+
+        log(f"[export] building tiny random components (seed {args.seed})")
+        components, _pipe, _inputs = build_calibrated_tiny(args.seed, log=log)
+        cases = TINY_CASES
+        other_dir = args.out / "extra" if args.check_both_attention else None
+    else:
+        from .real import load_real
+
+        log(f"[export] loading {args.kontext} + {args.sliders}")
+        components = load_real(args.kontext, args.sliders, dtype, log=log)
+        cases = REAL_CASES
+        other_dir = args.out / ".other-attention" if args.check_both_attention else None
+    log(f"[export] exporting to {args.out} (dtype {dtype}, attention {attention}, bound {max_rel})")
+    report = export_bundle(components, args.out, cases, dtype=dtype, attention=attention, max_rel_error=max_rel,
+                           seed=args.seed, other_attention_dir=other_dir, sample_texts=SAMPLE_TEXTS, log=log)
+    if other_dir is not None and not tiny:
+        remove_tree(other_dir)
+    meta = {k: v for k, v in components.meta.items() if k not in ("defaults", "capabilities")}
+    report.update({"versions": found, "dtype": dtype, "attention": attention, "maxRelError": max_rel,
+                   "command": " ".join(sys.argv), "totalSeconds": round(time.time() - started, 1), "meta": meta})
+    write_json(args.out / "export-report.json", report)
+    log("[export] summary (max abs / max rel per check):")
+    for name, result in {**report["components"], **({"transformer[other]": report["otherAttention"]}
+                                                    if "otherAttention" in report else {})}.items():
+        last = result["tries"][-1] if result["tries"] else {}
+        for case, check in last.get("checks", {}).items():
+            log(f"  {name:22s} {str(result['used']):32s} {case:7s} abs={check.get('maxAbs')} rel={check.get('maxRel')} "
+                f"ok={check['ok']}")
+    log(f"[export] {'OK' if report['ok'] else 'FAILED'} in {report['totalSeconds']}s")
+    return 0 if report["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
