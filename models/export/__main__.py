@@ -64,6 +64,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="also export + check the transformer in the other attention mode (tiny: kept in "
                              "<out>/extra/, real: written to <out>/.other-attention/ and deleted after the check)")
     parser.add_argument("--max-rel-error", type=float, help="self-check bound on max|onnx-torch|/max|torch|")
+    parser.add_argument("--golden", action="store_true",
+                        help="--random-tiny only: also write <out>/golden/ (models/export/golden.py) in this process")
     args = parser.parse_args(argv)
     if args.kontext is not None and args.sliders is None:
         parser.error("--kontext needs --sliders")
@@ -87,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         from .tiny import build_calibrated_tiny
 
         log(f"[export] building tiny random components (seed {args.seed})")
-        components, _pipe, _inputs = build_calibrated_tiny(args.seed, log=log)
+        components, pipe, golden_inputs = build_calibrated_tiny(args.seed, log=log)
         cases = TINY_CASES
         other_dir = args.out / "extra" if args.check_both_attention else None
     else:
@@ -102,6 +104,13 @@ def main(argv: list[str] | None = None) -> int:
                            seed=args.seed, other_attention_dir=other_dir, sample_texts=SAMPLE_TEXTS, log=log)
     if other_dir is not None and not tiny:
         remove_tree(other_dir)
+    if tiny and args.golden:
+        from .golden import golden_failures, write_golden
+
+        log("[export] writing golden outputs")
+        golden = write_golden(components, pipe, golden_inputs, args.out / "golden", args.seed, args.out, log=log)
+        report["golden"] = {"problems": golden_failures(golden), "onnxReplayMaxAbs": golden["onnxReplayMaxAbs"]}
+        report["ok"] = report["ok"] and not report["golden"]["problems"]
     meta = {k: v for k, v in components.meta.items() if k not in ("defaults", "capabilities")}
     report.update({"versions": found, "dtype": dtype, "attention": attention, "maxRelError": max_rel,
                    "command": " ".join(sys.argv), "totalSeconds": round(time.time() - started, 1), "meta": meta})

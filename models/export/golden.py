@@ -21,6 +21,7 @@ from .bundle import specs_for
 from .check_inputs import Case, make_inputs
 from .components import Components
 from .reference_pipeline import modulation_for, pooled_embedding, run_pipeline
+from .onnx_sampler import replay
 from .selfcheck import compare
 from .slider import set_slider_modulation
 from .tiny import GOLDEN, build_calibrated_tiny
@@ -48,6 +49,23 @@ class GoldenWriter:
                               "description": description}
 
 
+def _numpy(value) -> np.ndarray:
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().to(torch.float64).numpy()
+    return np.asarray(value, dtype=np.float64)
+
+
+def golden_failures(golden: dict) -> list[str]:
+    problems = []
+    if golden["consistency"]["decodeVsPipelineMaxAbs"] > 1e-5:
+        problems.append("manual decode differs from the pipeline's images")
+    if golden["consistency"]["imageLatentsVsEncoderMaxAbs"] > 1e-5:
+        problems.append("image latents differ from the VAE encoder mean")
+    if not golden["onnxReplayMaxAbs"]["ok"]:
+        problems.append("ONNX replay of the bundle differs from the PyTorch images by more than tolerance/4")
+    return problems
+
+
 def verify_bundle(components: Components, bundle: Path, seed: int) -> dict:
     """The rebuilt weights must be the bundle's: compare a few graphs at one shape."""
     specs = specs_for(components)
@@ -66,14 +84,22 @@ def verify_bundle(components: Components, bundle: Path, seed: int) -> dict:
             set_slider_modulation(components.transformer, None)
 
     refs["transformer"] = transformer_ref
+    from tokenizers import Tokenizer
+
+    from .manifest import TOKENIZER_FILES
+
     results = {}
+    for key, rebuilt in (("clip", components.clip_tokenizer), ("t5", components.t5_tokenizer)):
+        saved = Tokenizer.from_file(str(bundle / TOKENIZER_FILES[key]))
+        results[f"tokenizer-{key}"] = {"ok": saved.to_str() == rebuilt.to_str()}
     for name, ref in refs.items():
         inputs = make_inputs(name, case, components, np.random.default_rng(seed + 7))
         results[name] = compare(bundle / specs[name]["file"], ref, inputs, specs[name]["outputs"][0]["name"], 1e-3)
     return results
 
 
-def write_golden(components: Components, pipe, inputs: dict, out: Path, seed: int, log=print) -> dict:
+def write_golden(components: Components, pipe, inputs: dict, out: Path, seed: int, bundle: Path,
+                 log=print) -> dict:
     w = GoldenWriter(out)
     image = inputs["image"]
     image.save(out / "source.png")
@@ -160,6 +186,16 @@ def write_golden(components: Components, pipe, inputs: dict, out: Path, seed: in
         "strength0vs1ImageMaxAbs": float(np.abs(images[0] - images[-1]).max()),
     }
     log(f"  golden consistency: {consistency}")
+    replayed = replay(bundle, out / "source.png", inputs["instruction"], strengths,
+                      inputs["noise_packed"].numpy(), inputs["steps"], inputs["guidance"])
+    reference = {"pooled": pooled, "t5_hidden": t5_hidden, "modulation": modulation,
+                 "image_latents_packed": image_latents, "sigmas": scheduler.sigmas, "timesteps": scheduler.timesteps,
+                 "velocity_step1": captured["output"][:, :n_tokens], "final_latents_packed": final,
+                 "decoded": decoded, "images": images}
+    onnx_replay = {name: float(np.abs(np.asarray(replayed[name], np.float64) - _numpy(value)).max())
+                   for name, value in reference.items()}
+    onnx_replay["ok"] = onnx_replay["images"] <= GOLDEN["tolerance"] / 4
+    log(f"  ONNX replay vs PyTorch (max abs): {onnx_replay}")
     from diffusers.pipelines.flux.pipeline_flux_kontext import calculate_shift
 
     s = scheduler.config
@@ -184,6 +220,7 @@ def write_golden(components: Components, pipe, inputs: dict, out: Path, seed: in
         "tolerance": {"imageMaxAbs": GOLDEN["tolerance"], "note": "slider effects below are >= 100x this"},
         "sliderEffect": {k: v for k, v in components.meta.get("sliderEffect", {}).items() if k != "history"},
         "consistency": consistency,
+        "onnxReplayMaxAbs": onnx_replay,
         "tokenization": tokenization,
         "tensors": w.tensors,
     }
@@ -205,11 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     if not all(v["ok"] for v in verified.values()):
         print("[golden] FAIL: the rebuilt weights do not match the bundle", flush=True)
         return 1
-    golden = write_golden(components, pipe, inputs, args.out or args.bundle / "golden", args.seed)
-    bad = golden["consistency"]["decodeVsPipelineMaxAbs"] > 1e-5 or golden["consistency"][
-        "imageLatentsVsEncoderMaxAbs"] > 1e-5
-    print(f"[golden] wrote {len(golden['tensors'])} tensors; {'FAIL' if bad else 'ok'}", flush=True)
-    return 1 if bad else 0
+    golden = write_golden(components, pipe, inputs, args.out or args.bundle / "golden", args.seed, args.bundle)
+    problems = golden_failures(golden)
+    print(f"[golden] wrote {len(golden['tensors'])} tensors; {problems or 'ok'}", flush=True)
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -109,17 +109,22 @@ def run_pipeline(
 
 
 def calibrate_slider_effect(pipe, components: Components, *, tolerance: float, log=print, **run_args) -> dict:
-    """Doubles the projector's last layer until removing the slider, or swapping its halves, moves the
-    decoded [0, 1] image by >= 100 x tolerance (max abs). Returns the numbers; raises if never reached."""
-    last = [m for m in components.projector.projector if isinstance(m, torch.nn.Linear)][-1]
+    """Scales weights until removing the slider, or swapping its halves, moves the decoded [0, 1] image by
+    >= 100 x tolerance (max abs). First doubles the projector's last layer; once that stops helping
+    (the context stream saturates), doubles the transformer's output projection (velocity) instead.
+    Returns the numbers; raises if the target is never reached."""
+    projector_last = [m for m in components.projector.projector if isinstance(m, torch.nn.Linear)][-1]
+    velocity_out = components.transformer.proj_out
     target = 100 * tolerance
     history = []
-    for doubling in range(13):
+    projector_scale, velocity_scale = 1.0, 1.0
+    for _ in range(24):
         on = run_pipeline(pipe, components, slider="on", **run_args)
         off = run_pipeline(pipe, components, slider="off", **run_args)
         swapped = run_pipeline(pipe, components, slider="swapped", **run_args)
         numbers = {
-            "projectorLastLayerScale": 2.0**doubling,
+            "projectorLastLayerScale": projector_scale,
+            "transformerProjOutScale": velocity_scale,
             "removeSliderMaxAbs": float(np.abs(on - off).max()),
             "swapHalvesMaxAbs": float(np.abs(on - swapped).max()),
             "strength0vs1MaxAbs": float(np.abs(on[0] - on[-1]).max()),
@@ -128,9 +133,19 @@ def calibrate_slider_effect(pipe, components: Components, *, tolerance: float, l
         }
         history.append(numbers)
         log(f"    slider effect: {numbers}")
-        if min(numbers["removeSliderMaxAbs"], numbers["swapHalvesMaxAbs"]) >= target:
+        effect = min(numbers["removeSliderMaxAbs"], numbers["swapHalvesMaxAbs"])
+        if effect >= target:
             return {"target": target, "tolerance": tolerance, **numbers, "history": history}
+        previous = min(history[-2]["removeSliderMaxAbs"], history[-2]["swapHalvesMaxAbs"]) if len(history) > 1 else 0
+        saturated = velocity_scale > 1 or (len(history) > 1 and effect < 1.15 * previous)
+        layer = velocity_out if saturated else projector_last
+        if saturated:
+            velocity_scale *= 2
+        else:
+            projector_scale *= 2
         with torch.no_grad():
-            last.weight.mul_(2.0)
-            last.bias.mul_(2.0)
+            layer.weight.mul_(2.0)
+            layer.bias.mul_(2.0)
+        if velocity_scale > 64:
+            break
     raise RuntimeError(f"slider effect never reached {target}: {history[-1]}")

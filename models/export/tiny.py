@@ -28,7 +28,7 @@ GOLDEN = {
     "guidance": 2.5,
     "width": 64,
     "height": 48,
-    "tolerance": 1e-3,
+    "tolerance": 2e-4,  # image max abs a consumer may differ by; golden.json records the ONNX replay error
 }
 
 

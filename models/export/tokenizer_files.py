@@ -8,11 +8,10 @@ FluxKontextPipeline feeds its encoders. A loader that ignores them must do the s
 from __future__ import annotations
 
 import copy
-import json
 import string
 from pathlib import Path
 
-from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
+from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
 CLIP_BOS, CLIP_EOS, CLIP_UNK = "<|startoftext|>", "<|endoftext|>", "<|unk|>"
 T5_PAD, T5_EOS, T5_UNK = "<pad>", "</s>", "<unk>"
@@ -25,50 +24,42 @@ WORDS = (
     "hair glasses car house city street more less very much small big old young happy sad smile shiny "
     "metal wood glass stone fire ice flowers color colour deep soft please now"
 ).split()
-
-
-def _special(token_id: int, content: str) -> dict:
-    return {"id": token_id, "content": content, "single_word": False, "lstrip": False, "rstrip": False,
-            "normalized": False, "special": True}
+WORDS = list(dict.fromkeys(WORDS))
 
 
 def build_tiny_clip_tokenizer() -> Tokenizer:
-    """Lowercasing BPE (end-of-word suffix "</w>", like CLIP) with BOS/EOS as the two LARGEST ids."""
-    alphabet = sorted(set(string.ascii_lowercase + string.digits + ".,!?'-:;\"()"))
-    trainer_tokenizer = Tokenizer(models.BPE(unk_token=CLIP_UNK, end_of_word_suffix="</w>"))
-    trainer_tokenizer.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Lowercase()])
-    trainer_tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
-    trainer = trainers.BpeTrainer(
-        vocab_size=360, min_frequency=1, show_progress=False, special_tokens=[CLIP_UNK],
-        initial_alphabet=alphabet, end_of_word_suffix="</w>",
-    )
-    corpus = [" ".join(WORDS[i:] + WORDS[:i]) for i in range(len(WORDS))]
-    trainer_tokenizer.train_from_iterator(corpus, trainer=trainer)
+    """Lowercasing BPE (end-of-word suffix "</w>", like CLIP) with BOS/EOS as the two LARGEST ids.
 
-    data = json.loads(trainer_tokenizer.to_str())
-    vocab: dict[str, int] = data["model"]["vocab"]
-    next_id = max(vocab.values()) + 1
-    for char in alphabet:  # every character may also end a word
-        if char + "</w>" not in vocab:
-            vocab[char + "</w>"] = next_id
-            next_id += 1
-    regular = sorted((t for t in vocab if t != CLIP_UNK), key=lambda t: vocab[t])
-    new_vocab = {token: i for i, token in enumerate(regular)}
-    unk_id, bos_id, eos_id = len(regular), len(regular) + 1, len(regular) + 2
-    new_vocab.update({CLIP_UNK: unk_id, CLIP_BOS: bos_id, CLIP_EOS: eos_id})
-    data["model"]["vocab"] = new_vocab
-    data["added_tokens"] = [_special(unk_id, CLIP_UNK), _special(bos_id, CLIP_BOS), _special(eos_id, CLIP_EOS)]
-    data["post_processor"] = None
-    data["decoder"] = None
-    data["truncation"] = None
-    data["padding"] = None
-    tokenizer = Tokenizer.from_str(json.dumps(data))
+    Built by hand, not trained: the tokenizers BPE trainer numbers end-of-word symbols in hash-map order,
+    so two processes would build different vocabularies. Merges join each word left to right.
+    """
+    alphabet = sorted(set(string.ascii_lowercase + string.digits + ".,!?'-:;\"()"))
+    tokens = list(alphabet) + [char + "</w>" for char in alphabet]
+    known = set(tokens)
+    merges: list[tuple[str, str]] = []
+    for word in sorted(set(WORDS)):
+        parts = list(word[:-1]) + [word[-1] + "</w>"]
+        current = parts[0]
+        for part in parts[1:]:
+            merged = current + part
+            if merged not in known:
+                merges.append((current, part))
+                tokens.append(merged)
+                known.add(merged)
+            current = merged
+    vocab = {token: i for i, token in enumerate(tokens)}
+    unk_id, bos_id, eos_id = len(tokens), len(tokens) + 1, len(tokens) + 2
+    vocab.update({CLIP_UNK: unk_id, CLIP_BOS: bos_id, CLIP_EOS: eos_id})
+    tokenizer = Tokenizer(models.BPE(vocab=vocab, merges=merges, unk_token=CLIP_UNK, end_of_word_suffix="</w>"))
+    tokenizer.normalizer = normalizers.Sequence([normalizers.NFC(), normalizers.Lowercase()])
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
     tokenizer.post_processor = processors.TemplateProcessing(
         single=f"{CLIP_BOS} $A {CLIP_EOS}",
         pair=f"{CLIP_BOS} $A {CLIP_EOS} $B {CLIP_EOS}",
         special_tokens=[(CLIP_BOS, bos_id), (CLIP_EOS, eos_id)],
     )
     tokenizer.decoder = decoders.BPEDecoder(suffix="</w>")
+    tokenizer.add_special_tokens([CLIP_UNK, CLIP_BOS, CLIP_EOS])
     return tokenizer
 
 
