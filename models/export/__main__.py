@@ -108,8 +108,14 @@ def main(argv: list[str] | None = None) -> int:
         from .golden import golden_failures, write_golden
 
         log("[export] writing golden outputs")
-        golden = write_golden(components, pipe, golden_inputs, args.out / "golden", args.seed, args.out, log=log)
-        report["golden"] = {"problems": golden_failures(golden), "onnxReplayMaxAbs": golden["onnxReplayMaxAbs"]}
+        try:
+            golden = write_golden(components, pipe, golden_inputs, args.out / "golden", args.seed, args.out, log=log)
+            report["golden"] = {"problems": golden_failures(golden), "onnxReplayMaxAbs": golden["onnxReplayMaxAbs"]}
+        except Exception as error:  # noqa: BLE001 - recorded in the report, exit code 1
+            import traceback
+
+            traceback.print_exc()
+            report["golden"] = {"problems": [f"{type(error).__name__}: {error}"]}
         report["ok"] = report["ok"] and not report["golden"]["problems"]
     meta = {k: v for k, v in components.meta.items() if k not in ("defaults", "capabilities")}
     report.update({"versions": found, "dtype": dtype, "attention": attention, "maxRelError": max_rel,

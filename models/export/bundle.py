@@ -69,7 +69,9 @@ def _transformer_reference(c: Components):
 
 
 def transformer_candidates(c: Components, attention: str) -> list[tuple]:
-    module = SliderFluxTransformer(c.transformer)
+    def module():
+        return SliderFluxTransformer(c.transformer)
+
     if attention == "decomposed":
         return [("decomposed", module, lambda: export_mode(c.transformer, "decomposed"), None)]
     return [(f"multi-head/{label}", module, (lambda fn=fn: export_mode(c.transformer, "multi-head", fn)), table)
@@ -79,22 +81,23 @@ def transformer_candidates(c: Components, attention: str) -> list[tuple]:
 def candidates_for(c: Components, name: str, attention: str) -> tuple[list[tuple], object]:
     """[(label, module, patches, translation table)], PyTorch reference (the unmodified forward)."""
     if name == "clipTextEncoder":
-        return ([("own-forward", encoders.ClipPooledEncoder(c.clip), None, None),
-                 ("hf-forward", encoders.ClipHfPooled(c.clip), None, None)],
+        return ([("own-forward", lambda: encoders.ClipPooledEncoder(c.clip), None, None),
+                 ("hf-forward", lambda: encoders.ClipHfPooled(c.clip), None, None)],
                 lambda input_ids: c.clip(input_ids=input_ids).pooler_output)
     if name == "t5TextEncoder":
-        return ([("hf-forward", encoders.T5HfEncoder(c.t5), None, None),
-                 ("own-forward", encoders.T5OwnEncoder(c.t5), None, None)],
+        return ([("hf-forward", lambda: encoders.T5HfEncoder(c.t5), None, None),
+                 ("own-forward", lambda: encoders.T5OwnEncoder(c.t5), None, None)],
                 lambda input_ids: c.t5(input_ids=input_ids).last_hidden_state)
     if name == "sliderProjector":
-        return [("projector", FloatIO(c.projector), None, None)], lambda strength, pooled: c.projector(strength, pooled)
+        return ([("projector", lambda: FloatIO(c.projector), None, None)],
+                lambda strength, pooled: c.projector(strength, pooled))
     if name == "transformer":
         return transformer_candidates(c, attention), _transformer_reference(c)
     if name == "vaeEncoder":
-        return ([("encode-mean", encoders.VaeEncoderMean(c.vae), encoders.vae_export_patches, None)],
+        return ([("encode-mean", lambda: encoders.VaeEncoderMean(c.vae), encoders.vae_export_patches, None)],
                 lambda sample: c.vae.encode(sample).latent_dist.mode())
     if name == "vaeDecoder":
-        return ([("decode", encoders.VaeDecoder(c.vae), encoders.vae_export_patches, None)],
+        return ([("decode", lambda: encoders.VaeDecoder(c.vae), encoders.vae_export_patches, None)],
                 lambda latent: c.vae.decode(latent, return_dict=False)[0])
     raise KeyError(name)
 
@@ -124,16 +127,18 @@ def export_and_check(c: Components, name: str, spec: dict, path: Path, cases: li
     reference = _casting(reference, next(_owner(c, name).parameters()).dtype)
     output_name = spec["outputs"][0]["name"]
     tries = []
-    for label, module, patches, table in candidates:
+    for label, make_module, patches, table in candidates:
         log(f"  [{name}] export via {label} -> {path.name}")
-        external = _param_bytes(module) > EXTERNAL_DATA_BYTES
         example_np = make_inputs(name, cases[0], c, np.random.default_rng(seed))
         example = {k: torch.from_numpy(v) for k, v in example_np.items()}
         try:
+            module = make_module()
+            external = _param_bytes(module) > EXTERNAL_DATA_BYTES
             exported = export_graph(module, example, spec["inputs"], spec["outputs"], path, external_data=external,
                                     translation_table=table, patches=patches, log=log)
         except Exception as error:  # noqa: BLE001 - next candidate
-            tries.append({"candidate": label, "exportError": str(error)[:3000]})
+            log(f"    {label} failed: {type(error).__name__}: {str(error)[:300]}")
+            tries.append({"candidate": label, "exportError": f"{type(error).__name__}: {str(error)[:3000]}"})
             continue
         checks = {}
         for index, case in enumerate(cases):
@@ -167,7 +172,10 @@ def export_bundle(c: Components, out: Path, cases: list[Case], *, dtype: str, at
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
     specs = specs_for(c)
-    report: dict = {"components": {}, "tokenizers": {}, "cases": [case.__dict__ for case in cases]}
+    report: dict = {"components": {}, "tokenizers": {}, "cases": [case.__dict__ for case in cases],
+                    "layouts": {"clip": encoders.describe(c.clip), "t5": encoders.describe(c.t5)}}
+    log(f"  CLIP layout: {report['layouts']['clip']}")
+    log(f"  T5 layout: {report['layouts']['t5']}")
     for name, spec in specs.items():
         report["components"][name] = export_and_check(c, name, spec, out / spec["file"], cases, attention=attention,
                                                       max_rel_error=max_rel_error, seed=seed, log=log)

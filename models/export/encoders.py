@@ -19,6 +19,23 @@ def _dtype_of(module: nn.Module) -> torch.dtype:
     return next(module.parameters()).dtype
 
 
+def find_submodule(module: nn.Module, *attributes: str) -> nn.Module:
+    """First module (the root included) having all `attributes`: transformers moves these between versions."""
+    for candidate in module.modules():
+        if all(hasattr(candidate, name) for name in attributes):
+            return candidate
+    raise AttributeError(f"{type(module).__name__} has no submodule with {attributes}")
+
+
+def describe(module: nn.Module, depth: int = 3) -> str:
+    """Short module tree (names and classes) for logs when the layout is not what we expect."""
+    lines = []
+    for name, sub in module.named_modules():
+        if name.count(".") < depth and not any(part.isdigit() and part != "0" for part in name.split(".")):
+            lines.append(f"{name or '<root>'}: {type(sub).__name__}")
+    return "; ".join(lines[:60])
+
+
 class ClipPooledEncoder(nn.Module):
     """input_ids [b, L] int64 -> pooled [b, hidden]: final-layer-normed hidden state at argmax(input_ids).
 
@@ -27,7 +44,7 @@ class ClipPooledEncoder(nn.Module):
 
     def __init__(self, clip_text_model: nn.Module):
         super().__init__()
-        self.text = clip_text_model.text_model
+        self.text = find_submodule(clip_text_model, "embeddings", "encoder", "final_layer_norm")
         self.num_heads = clip_text_model.config.num_attention_heads
 
     def _attention(self, attn: nn.Module, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -81,7 +98,7 @@ class T5OwnEncoder(nn.Module):
 
     def __init__(self, t5_encoder_model: nn.Module):
         super().__init__()
-        self.stack = t5_encoder_model.encoder
+        self.stack = find_submodule(t5_encoder_model, "embed_tokens", "block", "final_layer_norm")
 
     def _position_bias(self, attn: nn.Module, seq: int, device) -> torch.Tensor:
         positions = torch.arange(seq, dtype=torch.long, device=device)

@@ -26,6 +26,8 @@ def file_list(bundle: Path, relative_paths: list[str]) -> dict:
     files = {}
     for rel in sorted(set(relative_paths)):
         path = bundle / rel
+        if not path.exists():  # a graph that failed to export; the export report says why
+            continue
         files[rel] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
     return files
 
