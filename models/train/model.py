@@ -121,7 +121,7 @@ def build_tokenizers(words: list[str]) -> dict:
     t5.post_processor = processors.TemplateProcessing(
         single=f"$A {T5_EOS}", pair=f"$A {T5_EOS} $B {T5_EOS}", special_tokens=[(T5_EOS, 1)])
     return {
-        "clip": clip, "t5": t5, "clip_eos": eos, "clip_bos": bos,
+        "clip_tok": clip, "t5_tok": t5, "clip_eos": eos, "clip_bos": bos,
         "clip_fixed": with_fixed_length(clip, CLIP_MAX_LENGTH, eos, CLIP_EOS),
         "t5_fixed": with_fixed_length(t5, T5_MAX_LENGTH, 0, T5_PAD),
     }
@@ -134,12 +134,12 @@ def build_models(vocab_words: list[str], seed: int) -> dict:
     toks = build_tokenizers(vocab_words)
     torch.manual_seed(seed)
     clip = CLIPTextModel(CLIPTextConfig(
-        vocab_size=toks["clip"].get_vocab_size(), hidden_size=TEXT_DIM, intermediate_size=2 * TEXT_DIM,
+        vocab_size=toks["clip_tok"].get_vocab_size(), hidden_size=TEXT_DIM, intermediate_size=2 * TEXT_DIM,
         num_hidden_layers=TEXT_LAYERS, num_attention_heads=4, max_position_embeddings=CLIP_MAX_LENGTH,
         hidden_act="quick_gelu", projection_dim=TEXT_DIM, bos_token_id=toks["clip_bos"],
         eos_token_id=toks["clip_eos"], pad_token_id=toks["clip_eos"]))
     t5 = T5EncoderModel(T5Config(
-        vocab_size=toks["t5"].get_vocab_size(), d_model=TEXT_DIM, d_kv=32, d_ff=2 * TEXT_DIM,
+        vocab_size=toks["t5_tok"].get_vocab_size(), d_model=TEXT_DIM, d_kv=32, d_ff=2 * TEXT_DIM,
         num_layers=TEXT_LAYERS, num_heads=4, relative_attention_num_buckets=8, relative_attention_max_distance=16,
         feed_forward_proj="gated-gelu", is_encoder_decoder=False, use_cache=False, pad_token_id=0,
         eos_token_id=1, decoder_start_token_id=0, tie_word_embeddings=False))
@@ -182,9 +182,9 @@ def components_for_export(models: dict, meta: dict) -> Components:
         scheduler=FlowMatchEulerDiscreteScheduler(**FLUX_SCHEDULER),
         clip_tokenizer=toks["clip_fixed"],
         t5_tokenizer=toks["t5_fixed"],
-        clip_hf_tokenizer=hf_tokenizer(toks["clip"], CLIP_MAX_LENGTH, bos_token=CLIP_BOS, eos_token=CLIP_EOS,
+        clip_hf_tokenizer=hf_tokenizer(toks["clip_tok"], CLIP_MAX_LENGTH, bos_token=CLIP_BOS, eos_token=CLIP_EOS,
                                        pad_token=CLIP_EOS, unk_token=CLIP_UNK),
-        t5_hf_tokenizer=hf_tokenizer(toks["t5"], T5_MAX_LENGTH, eos_token=T5_EOS, pad_token=T5_PAD,
+        t5_hf_tokenizer=hf_tokenizer(toks["t5_tok"], T5_MAX_LENGTH, eos_token=T5_EOS, pad_token=T5_PAD,
                                      unk_token=T5_UNK),
         clip_max_length=CLIP_MAX_LENGTH,
         t5_max_length=T5_MAX_LENGTH,

@@ -101,8 +101,8 @@ class TextTable:
         self.table = table.to(device)
         self.width = width
         self.clip_ids, self.t5_ids = self.encode(texts)
-        self.clip_unk = toks["clip"].token_to_id(M.CLIP_UNK)
-        self.t5_unk = toks["t5"].token_to_id("<unk>")
+        self.clip_unk = toks["clip_tok"].token_to_id(M.CLIP_UNK)
+        self.t5_unk = toks["t5_tok"].token_to_id("<unk>")
 
     def encode(self, texts: list[str]) -> tuple[torch.Tensor, torch.Tensor]:
         c = [e.ids for e in self.toks["clip_fixed"].encode_batch(texts)]
@@ -382,6 +382,8 @@ def main(argv=None) -> int:
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     torch.backends.cuda.matmul.allow_tf32 = True
     torch.backends.cudnn.allow_tf32 = True
+    if device.type == "cuda":  # cuDNN's fused attention backward fails on these shapes; use flash / efficient
+        torch.backends.cuda.enable_cudnn_sdp(False)
     import diffusers
     import transformers
 
