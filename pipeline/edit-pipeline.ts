@@ -136,6 +136,8 @@ export class EditPipeline implements EditRunner {
     const noisyTokens = packedTokenCount(latent);
     const imageIds = transformerImageIds(latent, latent);
     const sigmas = makeSigmas(steps, noisyTokens, manifest.scheduler);
+    // Fed whenever the graph takes it (a graph exported without guidance embeddings may not).
+    const feedsGuidance = manifest.components.transformer.inputs.some((t) => t.name === 'guidance');
     const batchSize = await this.batchLimit(text.promptEmbeds.dims[1]! + 2 * noisyTokens);
 
     // 6-7. Per batch of strengths: project, denoise, decode.
@@ -163,7 +165,7 @@ export class EditPipeline implements EditRunner {
             pooled: text.pooled,
             modulation,
             sigmas,
-            guidance: manifest.transformer.guidanceEmbeds ? guidance : undefined,
+            guidance: feedsGuidance ? guidance : undefined,
             signal: input.signal,
             onStep: (step, velocity) => {
               clock.progress({
