@@ -58,7 +58,7 @@ test('slots are reconciled against job state: finished, removed and stale reserv
   // `third` has no job hash: a reservation that counts only within the grace period.
   assert.equal((await admit(redis, keys, request(keys, { now: now + 30 }))).status, 'user_cap');
   assert.equal((await admit(redis, keys, request(keys, { now: now + 60_021 }))).status, 'admitted');
-  const members = await redis.zrange(keys.userInflight('discord', 'u1'), 0, -1);
+  const members = await redis.zrange(keys.userInflight('discord', 'u1'), '0', '-1');
   assert.equal(members.includes(finished.jobId), false);
   assert.equal(members.includes(third.jobId), false);
   assert.equal(members.includes(running.jobId), true);

@@ -12,7 +12,8 @@ test('a plain URL is one server; workers get maxRetriesPerRequest null, producer
   assert.equal(blocking.options.db, 0);
   assert.equal(blocking.options.maxRetriesPerRequest, null);
   assert.equal(blocking.options.tls, undefined);
-  assert.equal(redisTopology(config, 'command').options.maxRetriesPerRequest, 3);
+  const command = redisTopology(config, 'command');
+  assert.equal(command.kind === 'standalone' && command.options.maxRetriesPerRequest, 3);
 });
 
 test('rediss:// turns on TLS and carries credentials and the database', () => {
