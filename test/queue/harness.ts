@@ -2,7 +2,7 @@
  * Wires an EditQueue, an EditWorker and an EditDelivery on one test queue (its own queue name under
  * the test file's prefix), with fast timings. `close()` shuts all of them down.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../queue/redis-connection.ts';
 import { EditDelivery, type EditDeliveryOptions } from '../../queue/delivery.ts';
 import { EditQueue, type EditQueueOptions } from '../../queue/edit-queue.ts';
 import { createEditWorker, type EditWorker, type EditWorkerOptions } from '../../queue/edit-worker.ts';
@@ -13,8 +13,8 @@ import { RecordingAdapter } from './helpers.ts';
 export interface HarnessOptions {
   prefix: string;
   queueName: string;
-  command: Redis;
-  blocking: Redis;
+  command: RedisClient;
+  blocking: RedisClient;
   runner: EditRunner;
   queue?: Partial<EditQueueOptions>;
   worker?: Partial<EditWorkerOptions> | false;

@@ -1,0 +1,144 @@
+/**
+ * Everything the queue layer runs in one process, built from config: the Redis clients, the
+ * `EditQueue` (always: bots enqueue, cancel and read positions), a worker when a runner is given and
+ * KK_WORKER is on, a delivery when adapters are given, and the /metrics + /healthz server on
+ * KK_METRICS_PORT (0: none). `close()` stops them in the order that loses nothing: the worker
+ * finishes (or requeues) its job, delivery hands over what finished, then the connections close.
+ */
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../config/logger.ts';
+import { silentLogger } from '../config/logger.ts';
+import type { EditRunner } from '../pipeline/types.ts';
+import { EditDelivery, type DeliveryAdapter } from './delivery.ts';
+import type { Platform } from './edit-job.ts';
+import { EditQueue } from './edit-queue.ts';
+import { createEditWorker, type EditWorker } from './edit-worker.ts';
+import { startHealthServer, type HealthCheck, type HealthServer } from './health-server.ts';
+import { sharedQueueMetrics, type QueueMetrics } from './metrics.ts';
+import { createRedis, queuePrefix, type RedisClient } from './redis-connection.ts';
+
+export interface QueueServicesOptions {
+  config: Config;
+  /** The model bots ask for (the bundle id); a worker's runner must serve the same one. */
+  modelId: string;
+  /** Runs a worker in this process when given and `config.KK_WORKER` is true. */
+  runner?: EditRunner;
+  /** Runs delivery in this process for these platforms when given. */
+  adapters?: Partial<Record<Platform, DeliveryAdapter>>;
+  /** @defaultValue silentLogger */
+  logger?: Logger;
+  /** @defaultValue sharedQueueMetrics() */
+  metrics?: QueueMetrics;
+}
+
+export interface QueueServices {
+  readonly queue: EditQueue;
+  readonly worker: EditWorker | undefined;
+  readonly delivery: EditDelivery | undefined;
+  readonly health: HealthServer | undefined;
+  readonly metrics: QueueMetrics;
+  /** Idempotent; does not dispose the runner. */
+  close(): Promise<void>;
+}
+
+export async function startQueueServices(options: QueueServicesOptions): Promise<QueueServices> {
+  const { config, modelId } = options;
+  const logger = options.logger ?? silentLogger;
+  const metrics = options.metrics ?? sharedQueueMetrics();
+  const prefix = queuePrefix(config);
+  const blobs = { blobTtlSeconds: config.KK_BLOB_TTL_SECONDS, blobMaxBytes: config.KK_BLOB_MAX_BYTES };
+  const command = createRedis(config, 'command', { connectionName: 'kk:command' });
+  // Workers and QueueEvents block; BullMQ duplicates this client for each blocking consumer.
+  const blocking = createRedis(config, 'blocking', { connectionName: 'kk:blocking' });
+  const clients: RedisClient[] = [command, blocking];
+
+  const queue = new EditQueue({
+    connection: command,
+    prefix,
+    modelId,
+    ...blobs,
+    userInflightCap: config.KK_USER_INFLIGHT_CAP,
+    teamInflightCap: config.KK_TEAM_INFLIGHT_CAP,
+    keepFinishedSeconds: config.KK_BLOB_TTL_SECONDS,
+    logger: logger.child({ component: 'queue' }),
+    metrics,
+  });
+  const worker =
+    options.runner && config.KK_WORKER
+      ? createEditWorker(options.runner, {
+          connection: blocking,
+          prefix,
+          concurrency: config.KK_WORKER_CONCURRENCY,
+          ...blobs,
+          outputMaxBytes: config.KK_OUTPUT_MAX_BYTES,
+          logger: logger.child({ component: 'worker' }),
+          metrics,
+        })
+      : undefined;
+  const delivery =
+    options.adapters && Object.keys(options.adapters).length > 0
+      ? new EditDelivery({
+          connection: blocking,
+          prefix,
+          adapters: options.adapters,
+          deliveredTtlSeconds: config.KK_BLOB_TTL_SECONDS,
+          logger: logger.child({ component: 'delivery' }),
+          metrics,
+        })
+      : undefined;
+
+  const checks: Record<string, HealthCheck> = { redis: async () => (await command.ping()) === 'PONG' };
+  if (worker) checks.worker = () => worker.isRunning();
+  const health =
+    config.KK_METRICS_PORT === 0
+      ? undefined
+      : await startHealthServer({ port: config.KK_METRICS_PORT, registry: metrics.registry, checks });
+  await worker?.waitUntilReady();
+  await delivery?.start();
+  logger.info(
+    { prefix, worker: worker !== undefined, delivery: delivery?.platforms ?? [], metricsPort: health?.port },
+    'queue services started',
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    queue,
+    worker,
+    delivery,
+    health,
+    metrics,
+    close() {
+      closing ??= (async () => {
+        await worker?.close();
+        await delivery?.close();
+        await queue.close();
+        await health?.close();
+        await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Closes `services` on SIGTERM/SIGINT and then exits; returns a function that removes the handlers. */
+export function closeOnSignals(
+  services: Pick<QueueServices, 'close'>,
+  logger: Logger = silentLogger,
+): () => void {
+  const handler = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'shutting down');
+    services.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', handler);
+  process.once('SIGINT', handler);
+  return () => {
+    process.off('SIGTERM', handler);
+    process.off('SIGINT', handler);
+  };
+}
