@@ -153,10 +153,16 @@ export class EditDelivery {
     let delivered = 0;
     for (const platform of this.platforms) {
       const entries = await this.redis.zrange(this.keys.pendingDelivery(platform), '0', '-1', 'WITHSCORES');
+      // Most entries are still queued or running: one pipelined read tells them apart cheaply.
+      const check = this.redis.pipeline();
+      for (let i = 0; i < entries.length; i += 2) check.hmget(this.keys.job(entries[i] as string), 'finishedOn', 'timestamp');
+      const states = (await check.exec()) ?? [];
       for (let i = 0; i + 1 < entries.length; i += 2) {
-        const jobId = entries[i] as string;
-        const enqueuedAt = Number(entries[i + 1]);
-        if (await this.deliver(jobId, enqueuedAt)) delivered += 1;
+        const [err, fields] = states[i / 2] ?? [];
+        const [finishedOn, timestamp] = (fields ?? []) as (string | null)[];
+        const inFlight = !err && finishedOn === null && timestamp !== null;
+        if (inFlight) continue;
+        if (await this.deliver(entries[i] as string, Number(entries[i + 1]))) delivered += 1;
       }
     }
     return delivered;

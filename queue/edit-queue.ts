@@ -153,7 +153,10 @@ export class EditQueue {
       userCap: this.opts.userInflightCap,
       teamCap: this.opts.teamInflightCap,
     });
-    if (admission.status === 'duplicate') return this.duplicateOf(jobId, data, log);
+    if (admission.status === 'duplicate') {
+      // A concurrent enqueue of the same interaction won; its job may not be added yet.
+      return this.duplicateOf(jobId, (await this.queue.getJob(jobId))?.data ?? data, log);
+    }
     if (admission.status !== 'admitted') {
       this.opts.metrics.enqueued.inc({ platform, outcome: admission.status });
       log.info({ cap: admission.cap, scope: admission.status }, 'edit refused: in-flight cap');
