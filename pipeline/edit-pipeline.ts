@@ -10,7 +10,8 @@ import type { ModelBundle } from '../models/load-bundle.ts';
 import type { RgbFrame } from './image/rgb-frame.ts';
 import { prepareSource } from './image/preprocess.ts';
 import { tensorToRgb } from './image/postprocess.ts';
-import { AttentionTooLargeError, EditInputError, throwIfAborted } from './errors.ts';
+import { EditInputError, throwIfAborted } from './errors.ts';
+import { attentionBatchLimit } from './attention-limit.ts';
 import { EditCaches, imageHash, sourceCacheKey, textCacheKey } from './cache/edit-caches.ts';
 import { encodeInstruction, type TextEncoding } from './encode-instruction.ts';
 import { encodeSource, type SourceEncoding } from './encode-source.ts';
@@ -27,9 +28,6 @@ import {
   type EditPipelineOptions,
   type ResolvedEditPipelineOptions,
 } from './edit-pipeline-options.ts';
-
-/** WebGPU's largest buffer; decomposed attention's [batch, heads, S, S] float32 scores must fit in it. */
-const WEBGPU_MAX_BUFFER_BYTES = 2 ** 31;
 
 export interface GenerateOptions {
   /** Initial noise for one image, [1, C, h, w] as diffusers' `randn_tensor`, instead of the seeded noise. */
@@ -247,18 +245,17 @@ export class EditPipeline implements EditRunner {
     return encoding;
   }
 
-  /**
-   * The largest batch to send the transformer. Normally `maxBatch`; on WebGPU with decomposed attention,
-   * also what keeps [batch, heads, S, S] float32 scores within one 2 GiB buffer (refused when even 1 won't).
-   */
+  /** The largest batch to send the transformer (see attention-limit.ts for the WebGPU case). */
   private async batchLimit(sequenceLength: number): Promise<number> {
     const { manifest, sessions } = this.bundle;
     await sessions.transformer.open();
-    if (manifest.attention !== 'decomposed' || sessions.transformer.provider !== 'webgpu')
-      return this.options.maxBatch;
-    const perImage = manifest.transformer.numHeads * sequenceLength * sequenceLength * 4;
-    if (perImage > WEBGPU_MAX_BUFFER_BYTES) throw new AttentionTooLargeError(perImage, sequenceLength);
-    return Math.min(this.options.maxBatch, Math.floor(WEBGPU_MAX_BUFFER_BYTES / perImage));
+    return attentionBatchLimit({
+      attention: manifest.attention,
+      provider: sessions.transformer.provider,
+      numHeads: manifest.transformer.numHeads,
+      sequenceLength,
+      maxBatch: this.options.maxBatch,
+    });
   }
 
   /** Releases the sessions (when the pipeline owns the bundle) and the caches; idempotent. */
