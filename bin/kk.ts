@@ -6,7 +6,7 @@
  * Options are parsed by the same rules as the chat command (commands/), so `--strength 40%` works too.
  * Exit codes: 0 done, 1 the edit failed, 2 bad usage, 130 interrupted.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -169,6 +169,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       });
       if (showProgress) io.stderr.write('\r\x1b[2K');
       const targets = result.kind === 'single' ? [paths.single!] : [paths.gif!, paths.sheet!];
+      await mkdir(dirname(targets[0]!), { recursive: true });
       await Promise.all(result.files.map((file, i) => writeFile(targets[i]!, file.data)));
       const files = result.files.map((file, i) => ({
         path: targets[i]!,

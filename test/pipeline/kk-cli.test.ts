@@ -1,6 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { TINY_RANDOM_MODEL_DIR } from '../../models/default-model-dir.ts';
 import { main, HELP } from '../../bin/kk.ts';
 
 function capture() {
@@ -60,4 +65,58 @@ test('--json reports errors as JSON on stdout too', async () => {
   assert.equal(code, 2);
   assert.deepEqual(Object.keys(JSON.parse(stdout).error), ['code', 'message']);
   assert.equal(JSON.parse(stdout).error.code, 'invalid_strength');
+});
+
+test('kk edit runs the tiny bundle and writes the files it reports (--json)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kk-cli-'));
+  try {
+    const source = join(TINY_RANDOM_MODEL_DIR, 'golden', 'source.png');
+    const single = await kk(
+      'edit',
+      source,
+      'make it snowy',
+      '--model',
+      TINY_RANDOM_MODEL_DIR,
+      '--seed',
+      '5',
+      '--steps',
+      '2',
+      '-o',
+      join(dir, 'a', 'edit.webp'),
+      '--json',
+    );
+    assert.equal(single.code, 0, single.stderr);
+    const report = JSON.parse(single.stdout);
+    assert.equal(report.kind, 'single');
+    assert.deepEqual([report.seed, report.steps, report.strengths], [5, 2, [1]]);
+    assert.equal(report.files[0].path, join(dir, 'a', 'edit.webp'));
+    assert.equal((await sharp(await readFile(report.files[0].path)).metadata()).format, 'webp');
+    assert.ok(report.timings.total > 0);
+
+    const sweep = await kk(
+      'edit',
+      source,
+      'make it snowy',
+      '--model',
+      TINY_RANDOM_MODEL_DIR,
+      '--strength',
+      'sweep:3',
+      '-o',
+      join(dir, 'sweep.gif'),
+      '--json',
+    );
+    assert.equal(sweep.code, 0, sweep.stderr);
+    const files = JSON.parse(sweep.stdout).files.map((f: { path: string }) => f.path);
+    assert.deepEqual(files, [join(dir, 'sweep.gif'), join(dir, 'sweep-sheet.png')]);
+    for (const file of files) assert.ok((await stat(file)).size > 0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('a model error exits 1 with the hint', async () => {
+  const source = join(TINY_RANDOM_MODEL_DIR, 'golden', 'source.png');
+  const { code, stderr } = await kk('edit', source, 'x', '--model', tmpdir());
+  assert.equal(code, 1);
+  assert.match(stderr, /The image model is not set up correctly.*model\.json: not found/);
 });
