@@ -144,7 +144,10 @@ export class EditDelivery {
     events.on('error', (err) => this.opts.logger.error({ err }, 'queue events error'));
     await events.waitUntilReady();
     await this.scan();
-    this.scanTimer = setInterval(() => void this.scan(), this.opts.scanIntervalMs);
+    this.scanTimer = setInterval(() => {
+      // A failed scan (Redis briefly away) is simply tried again on the next tick.
+      this.scan().catch((err: unknown) => this.opts.logger.warn({ err }, 'recovery scan failed'));
+    }, this.opts.scanIntervalMs);
     this.scanTimer.unref();
   }
 
@@ -155,7 +158,8 @@ export class EditDelivery {
       const entries = await this.redis.zrange(this.keys.pendingDelivery(platform), '0', '-1', 'WITHSCORES');
       // Most entries are still queued or running: one pipelined read tells them apart cheaply.
       const check = this.redis.pipeline();
-      for (let i = 0; i < entries.length; i += 2) check.hmget(this.keys.job(entries[i] as string), 'finishedOn', 'timestamp');
+      for (let i = 0; i < entries.length; i += 2)
+        check.hmget(this.keys.job(entries[i] as string), 'finishedOn', 'timestamp');
       const states = (await check.exec()) ?? [];
       for (let i = 0; i + 1 < entries.length; i += 2) {
         const [err, fields] = states[i / 2] ?? [];
