@@ -120,3 +120,16 @@ export class BundleFileSizeError extends BundleError {
     this.file = file;
   }
 }
+
+/** A file's sha256 differs from the one `model.json`'s `files` list records (only with `verifyChecksums`). */
+export class BundleChecksumError extends BundleError {
+  readonly file: string;
+  constructor(bundleDir: string, file: string) {
+    super(
+      'bundle_checksum',
+      bundleDir,
+      `${bundleDir}/${file} does not match the sha256 in model.json; copy the file again`,
+    );
+    this.file = file;
+  }
+}

@@ -3,6 +3,8 @@
  * loaded, and one onnxruntime session per component (opened in parallel; the VAE encoder only when a new
  * source image first needs it, since re-edits of a cached source never do).
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { z } from 'zod';
@@ -16,6 +18,7 @@ import {
   type ComponentName,
 } from './bundle-manifest.ts';
 import {
+  BundleChecksumError,
   BundleFileMissingError,
   BundleFileSizeError,
   BundleManifestError,
@@ -34,6 +37,12 @@ export interface LoadBundleOptions {
   intraOpThreads?: number;
   /** Components whose session opens on first use rather than at load. @defaultValue ['vaeEncoder'] */
   lazyComponents?: readonly ComponentName[];
+  /**
+   * Also compare each file's sha256 with model.json's `files` list (sizes are always compared). Reads every
+   * byte, so it is off by default: tens of GB for the real model.
+   * @defaultValue false
+   */
+  verifyChecksums?: boolean;
   /** @defaultValue silentLogger */
   logger?: Logger;
 }
@@ -119,7 +128,13 @@ function listedFiles(manifest: BundleManifest): string[] {
   return [...files];
 }
 
-async function checkFiles(dir: string, manifest: BundleManifest): Promise<void> {
+async function sha256(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function checkFiles(dir: string, manifest: BundleManifest, verifyChecksums: boolean): Promise<void> {
   await Promise.all(
     listedFiles(manifest).map(async (file) => {
       const normal = normalize(file);
@@ -131,9 +146,10 @@ async function checkFiles(dir: string, manifest: BundleManifest): Promise<void> 
       } catch {
         throw new BundleFileMissingError(dir, file);
       }
-      const expected = manifest.files?.[file]?.bytes;
-      if (expected !== undefined && expected !== size)
-        throw new BundleFileSizeError(dir, file, size, expected);
+      const recorded = manifest.files?.[file];
+      if (recorded && recorded.bytes !== size) throw new BundleFileSizeError(dir, file, size, recorded.bytes);
+      if (recorded && verifyChecksums && (await sha256(join(dir, normal))) !== recorded.sha256.toLowerCase())
+        throw new BundleChecksumError(dir, file);
     }),
   );
 }
@@ -144,7 +160,7 @@ export async function loadBundle(dir: string, options: LoadBundleOptions = {}): 
   const logger = options.logger ?? silentLogger;
   const lazy = new Set(options.lazyComponents ?? ['vaeEncoder']);
   const manifest = await readManifest(bundleDir);
-  await checkFiles(bundleDir, manifest);
+  await checkFiles(bundleDir, manifest, options.verifyChecksums ?? false);
 
   const [clip, t5] = await Promise.all([
     loadTokenizer(join(bundleDir, manifest.tokenizers.clip.file), manifest.tokenizers.clip),

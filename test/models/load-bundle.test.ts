@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadBundle, readManifest, type ModelBundle } from '../../models/load-bundle.ts';
 import {
+  BundleChecksumError,
   BundleFileMissingError,
+  BundleFileSizeError,
   BundleManifestError,
   BundleVersionError,
   TensorNameError,
@@ -56,6 +58,29 @@ test('a missing file names the file', async () => {
     loadBundle(dir),
     (e: unknown) => e instanceof BundleFileMissingError && e.file.startsWith(top),
   );
+});
+
+test('file sizes are always checked; sha256 only with verifyChecksums', async () => {
+  const wrongSize = await mutatedBundle((m) => {
+    const files = m.files as Record<string, { bytes: number }>;
+    files['slider_projector.onnx']!.bytes += 1;
+  });
+  await assert.rejects(
+    loadBundle(wrongSize),
+    (e: unknown) => e instanceof BundleFileSizeError && e.file === 'slider_projector.onnx',
+  );
+  const wrongHash = await mutatedBundle((m) => {
+    const files = m.files as Record<string, { sha256: string }>;
+    files['slider_projector.onnx']!.sha256 = '0'.repeat(64);
+  });
+  const unchecked = await loadBundle(wrongHash);
+  await unchecked.dispose();
+  await assert.rejects(
+    loadBundle(wrongHash, { verifyChecksums: true }),
+    (e: unknown) => e instanceof BundleChecksumError && e.file === 'slider_projector.onnx',
+  );
+  const verified = await loadBundle(TINY_RANDOM_MODEL_DIR, { verifyChecksums: true });
+  await verified.dispose();
 });
 
 test('an unknown formatVersion is refused with the supported version', async () => {
