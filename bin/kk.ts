@@ -196,9 +196,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 function report(error: unknown, io: CliIo, json: boolean): number {
   const usage = error instanceof UsageError || error instanceof CommandError || isParseArgsError(error);
   const code = usage ? 2 : error instanceof EditCancelledError ? 130 : 1;
+  // Operator details (`detail` on bundle and attention errors) matter here: the CLI user is the operator.
+  const detail = (error as { detail?: unknown } | null)?.detail;
   const message =
     error instanceof UserFacingError
-      ? `${error.userMessage}${error.hint ? ` (${error.hint})` : ''}`
+      ? typeof detail === 'string'
+        ? `${error.userMessage} ${detail}`
+        : `${error.userMessage}${error.hint ? ` (${error.hint})` : ''}`
       : error instanceof Error
         ? error.message
         : String(error);

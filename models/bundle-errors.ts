@@ -1,19 +1,25 @@
 /**
- * Errors from opening or running a model bundle. They are operator errors more than user errors (a bad
- * bundle, a missing file), but they still reach people through the CLI and the bot's error reply, so they
- * carry a stable `code`, a short `userMessage` and a `hint` that says the fix.
+ * Errors from opening or running a model bundle. They are operator errors (a bad bundle, a missing file), but
+ * they can reach chat users through the bot's error reply, so the user-facing part is generic: a stable `code`,
+ * a short `userMessage` and a `hint` with nothing about the server in it. The operator's details (paths,
+ * tensor names, the fix) are in `detail`, which is also what `message` says (logs and the CLI show it).
  */
 import { UserFacingError } from '../commands/errors.ts';
 
 const USER_MESSAGE = 'The image model is not set up correctly.';
+const USER_HINT = "This is a problem on the bot's side; the operator has been told.";
 
 /** Base class: anything wrong with a bundle on disk or its ONNX sessions. */
 export class BundleError extends UserFacingError {
   /** The bundle directory. */
   readonly bundleDir: string;
-  constructor(code: string, bundleDir: string, hint: string, options: { cause?: unknown } = {}) {
-    super(code, USER_MESSAGE, { hint, cause: options.cause });
+  /** What is wrong and how to fix it, for the operator. */
+  readonly detail: string;
+  constructor(code: string, bundleDir: string, detail: string, options: { cause?: unknown } = {}) {
+    super(code, USER_MESSAGE, { hint: USER_HINT, cause: options.cause });
     this.bundleDir = bundleDir;
+    this.detail = detail;
+    this.message = `${USER_MESSAGE} ${detail}`;
   }
 }
 

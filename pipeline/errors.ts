@@ -23,13 +23,17 @@ export class EditInputError extends UserFacingError {
  */
 export class AttentionTooLargeError extends UserFacingError {
   readonly bytes: number;
+  /** For the operator: why, and the fixes on the server's side. */
+  readonly detail: string;
   constructor(bytes: number, sequenceLength: number) {
     super('attention_too_large', 'That image is too large for this model setup.', {
-      hint:
-        `attention over ${sequenceLength} tokens needs ${(bytes / 2 ** 30).toFixed(1)} GiB per image, over WebGPU's 2 GiB ` +
-        `buffer limit; use a smaller image, a "multi-head" attention bundle, or the cuda/cpu provider`,
+      hint: 'Try a smaller image.',
     });
     this.bytes = bytes;
+    this.detail =
+      `attention over ${sequenceLength} tokens needs ${(bytes / 2 ** 30).toFixed(1)} GiB per image, over WebGPU's ` +
+      `2 GiB buffer limit; use a "multi-head" attention bundle or the cuda/cpu provider`;
+    this.message = `${this.userMessage} ${this.detail}`;
   }
 }
 
