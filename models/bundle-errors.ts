@@ -7,7 +7,7 @@
 import { UserFacingError } from '../commands/errors.ts';
 
 const USER_MESSAGE = 'The image model is not set up correctly.';
-const USER_HINT = "This is a problem on the bot's side; the operator has been told.";
+const USER_HINT = "This is a problem on the bot's side, not with your request.";
 
 /** Base class: anything wrong with a bundle on disk or its ONNX sessions. */
 export class BundleError extends UserFacingError {
