@@ -15,7 +15,7 @@ import { BlobStore } from './blob-store.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 import {
   PLATFORMS,
-  parseEditJobResult,
+  editJobResultSchema,
   platformOfJobId,
   type EditJobData,
   type EditJobResult,
@@ -24,6 +24,7 @@ import {
 import type { EditJobProgress } from './edit-processor.ts';
 import { BlobMissingError } from './errors.ts';
 import { readFailure } from './job-signals.ts';
+import { INTERNAL_FAILURE } from './retry.ts';
 import { DEFAULT_QUEUE_NAME, QueueKeys } from './keys.ts';
 import { sharedQueueMetrics, type QueueMetrics } from './metrics.ts';
 import { withDefaults } from './options.ts';
@@ -251,7 +252,16 @@ export class EditDelivery {
 
   private async handCompleted(adapter: DeliveryAdapter, job: Job<EditJobData, EditJobResult>): Promise<void> {
     const jobId = job.id as string;
-    const result = parseEditJobResult(job.returnvalue);
+    const parsed = editJobResultSchema.safeParse(job.returnvalue);
+    if (!parsed.success) {
+      // A worker bug, not something a retry fixes: tell the user instead of retrying forever.
+      this.opts.logger.error(
+        { jobId, issues: parsed.error.issues },
+        'completed job has an unreadable result',
+      );
+      return adapter.onFailed({ jobId, job: job.data, ...INTERNAL_FAILURE });
+    }
+    const result = parsed.data;
     const files: EditFile[] = [];
     for (const file of result.files) {
       const data = await this.blobs.get(file.blob);

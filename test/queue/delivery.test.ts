@@ -199,3 +199,21 @@ test('/healthz reports Redis and the worker; /metrics lists the queue metrics', 
     await h.close();
   }
 });
+
+test('a completed job whose result is unreadable is reported as an internal failure, once', async () => {
+  class BrokenRunner extends TintRunner {
+    override async run(input: Parameters<TintRunner['run']>[0]) {
+      return { ...(await super.run(input)), width: 0 };
+    }
+  }
+  const h = await setup(new BrokenRunner());
+  try {
+    const { jobId } = await h.queue.enqueueEdit(editInput(image));
+    await waitFor(() => h.adapter.failed.length === 1, 5000, 'failure delivery');
+    assert.equal(h.adapter.failed[0]?.code, 'internal');
+    await sleep(300);
+    assert.equal(h.adapter.count(jobId), 1);
+  } finally {
+    await h.close();
+  }
+});
