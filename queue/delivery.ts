@@ -18,10 +18,10 @@ import {
   editJobResultSchema,
   platformOfJobId,
   type EditJobData,
+  type EditJobProgress,
   type EditJobResult,
   type Platform,
 } from './edit-job.ts';
-import type { EditJobProgress } from './edit-processor.ts';
 import { BlobMissingError } from './errors.ts';
 import { readFailure } from './job-signals.ts';
 import { INTERNAL_FAILURE } from './retry.ts';

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { EditRequest } from '../commands/edit-request.ts';
+import type { EditProgress } from '../pipeline/types.ts';
 import { sweepStrengths } from '../commands/edit-request.ts';
 import { InvalidJobError } from './errors.ts';
 
@@ -78,6 +79,9 @@ export const editJobResultSchema = z.object({
   cached: z.boolean(),
 });
 export type EditJobResult = z.infer<typeof editJobResultSchema>;
+
+/** What a running job reports as `job.progress` (and QueueEvents 'progress'): the runner's own progress. */
+export type EditJobProgress = EditProgress;
 
 /** Validates an unknown payload; throws `InvalidJobError` naming each problem. */
 export function parseEditJobData(data: unknown): EditJobData {

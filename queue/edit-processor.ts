@@ -40,9 +40,6 @@ export interface EditProcessorDeps {
   shutdownSignal: AbortSignal;
 }
 
-/** The progress object a job reports (`job.progress`, QueueEvents 'progress'). */
-export type EditJobProgress = EditProgress;
-
 export type EditProcessor = (
   job: Job<EditJobData, EditJobResult>,
   token?: string,
