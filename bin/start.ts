@@ -1,117 +1,210 @@
 /**
- * `npm start`, for now: says what the bot does, reports the state of this checkout (configuration,
- * platforms, model, Redis, which parts exist) and parses a sample command with the real grammar.
- * It does not connect to Discord or Slack and never fakes an edit; the bot's main job replaces this.
+ * `npm start`: the main job on one machine, with zero downloads. It edits a photo with the embedded
+ * model through the same path a chat command takes:
  *
- *   npm start                                   # status, and a sample command parsed
- *   npm start -- "make it snowy strength:40%"   # parse your own command text
+ *   /edit grammar -> job on the Redis queue (image as a blob) -> worker running the ONNX pipeline
+ *   -> delivery to the local adapter (bots/local), which writes the files to out/
+ *
+ * When no Redis answers at REDIS_URL it says so and runs the pipeline in-process instead.
+ * With KK_WORKER=0 it only enqueues and waits for a worker elsewhere (`npm run worker`).
+ *
+ *   npm start
+ *   npm start -- --image photo.jpg "make it warmer strength:0.7" "add fog strength:sweep:8"
  */
-import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from '../config/config.ts';
-import { CommandError, formatEditCommand, parseEditCommand, strengthsOf } from '../commands/index.ts';
+import { createLogger, type Logger } from '../config/logger.ts';
+import {
+  CommandError,
+  UserFacingError,
+  formatEditCommand,
+  parseEditCommand,
+  randomSeed,
+  strengthsOf,
+} from '../commands/index.ts';
+import type { EditRequest } from '../commands/edit-request.ts';
+import { createEditPipeline, editPipelineOptionsFromConfig } from '../pipeline/create-edit-pipeline.ts';
+import type { EditPipeline } from '../pipeline/edit-pipeline.ts';
+import type { EditFile } from '../pipeline/types.ts';
+import { startQueueServices } from '../queue/queue-services.ts';
+import { formatQueuePosition } from '../queue/queue-position.ts';
+import { LocalAdapter } from '../bots/local/local-adapter.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SAMPLE_COMMAND = 'make it snowy strength:sweep seed:42';
+const DEFAULT_IMAGE = join(ROOT, 'models/kk-tiny/eval-images/chelsea.jpg');
+const DEFAULT_COMMANDS = ['make it sepia strength:0.6 seed:7', 'make it foggy strength:sweep seed:7'];
+/** A CPU edit of the embedded model takes about a second; this only guards against a stuck queue. */
+const RESULT_TIMEOUT_MS = 10 * 60_000;
 
-/** Parts of the product and a file whose presence means the part exists in this checkout. */
-const PARTS: ReadonlyArray<[string, string]> = [
-  ['/edit grammar (commands/)', 'commands/parse-edit-command.ts'],
-  ['editing pipeline (pipeline/)', 'pipeline/edit-pipeline.ts'],
-  ['queue and GPU worker (queue/)', 'queue/edit-worker.ts'],
-  ['Discord adapter (bots/discord/)', 'bots/discord'],
-  ['Slack adapter (bots/slack/)', 'bots/slack'],
-];
+interface Outcome {
+  text: string;
+  files: EditFile[];
+  summary: string;
+}
 
 async function main(): Promise<number> {
-  console.log(
-    [
-      'Kontinuous Kontext bot: `/edit <instruction> strength:<0-1|sweep>` on Discord and Slack edits an image',
-      'with FLUX.1 Kontext and a continuous strength slider, run by GPU workers behind a Redis queue, and',
-      'replies with the edit (or an animated strength sweep) plus weaker / stronger / sweep / new-seed buttons.',
-      '',
-    ].join('\n'),
-  );
-
-  let config: Config | undefined;
-  try {
-    config = await loadConfig();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.log(`Configuration: invalid\n  ${error.issues.join('\n  ')}\n`);
-  }
-
-  console.log('Status of this checkout:');
-  for (const [name, path] of PARTS) {
-    console.log(`  ${existsSync(join(ROOT, path)) ? 'present ' : 'not yet '} ${name}`);
-  }
-  if (config) {
-    console.log(`  config   valid (${describePlatforms(config)})`);
-    console.log(`  model    ${describeModel(config)}`);
-    console.log(`  redis    ${await describeRedis(config.REDIS_URL)}`);
-  }
-  console.log(
-    '\nThe bot is not wired into `npm start` yet: nothing connects to a chat platform and no image is edited.',
-  );
-
-  const text = process.argv.slice(2).join(' ').trim() || SAMPLE_COMMAND;
-  console.log(`\nParsing "/edit ${text}" with the real grammar:`);
-  try {
-    const request = parseEditCommand(text);
-    console.log(`  request    ${JSON.stringify(request)}`);
-    console.log(`  canonical  /edit ${formatEditCommand(request)}`);
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      image: { type: 'string' },
+      out: { type: 'string', default: 'out' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
     console.log(
-      `  strengths  ${strengthsOf(request)
-        .map((s) => Number(s.toFixed(3)))
-        .join(', ')}`,
+      'usage: npm start -- [--image <file>] [--out <dir>] ["<instruction> strength:<0-1|sweep[:N]> ..."]',
     );
-  } catch (error) {
-    if (!(error instanceof CommandError)) throw error;
-    console.log(`  rejected (${error.code}): ${error.userMessage}${error.hint ? ` - ${error.hint}` : ''}`);
+    return 0;
   }
+  const config = await loadConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: 'kk' });
+  const requests = (positionals.length > 0 ? positionals : DEFAULT_COMMANDS).map((text) => ({
+    text,
+    request: parseEditCommand(text),
+  }));
+  const imagePath = values.image ?? DEFAULT_IMAGE;
+  const image = new Uint8Array(await readFile(imagePath));
 
+  const pipeline = await createEditPipeline(editPipelineOptionsFromConfig(config, logger));
+  try {
+    const viaQueue = await redisAnswers(config);
+    console.log(
+      `Editing ${imagePath} with ${pipeline.modelId} ` +
+        (viaQueue
+          ? `through the queue at ${config.REDIS_URL}${config.KK_WORKER ? ' (worker in this process)' : ' (waiting for remote workers)'}`
+          : `in-process: no Redis answers at ${config.REDIS_URL}, so the queue is skipped`),
+    );
+    const outcomes = viaQueue
+      ? await runThroughQueue(config, logger, pipeline, image, requests)
+      : await runDirectly(pipeline, image, requests);
+    await mkdir(values.out, { recursive: true });
+    for (const [index, outcome] of outcomes.entries()) {
+      console.log(`\n/edit ${outcome.text}\n  ${outcome.summary}`);
+      for (const file of outcome.files) {
+        const path = join(values.out, `${index + 1}-${file.name}`);
+        await writeFile(path, file.data);
+        console.log(`  wrote ${path} (${(file.data.byteLength / 1024).toFixed(1)} KiB)`);
+      }
+    }
+  } finally {
+    await pipeline.dispose();
+  }
   console.log(
-    '\nRun `npm test` to exercise every part that exists (the queue tests need Redis at 127.0.0.1:6379).',
+    '\nNext: `npm run kk -- edit <photo> "<instruction>" --strength 0.5` for the CLI, `npm run worker` for a ' +
+      'long-running worker on the shared queue. See README.md.',
   );
-  return config ? 0 : 1;
+  return 0;
 }
 
-function describePlatforms(config: Config): string {
-  const discord = config.DISCORD_TOKEN ? 'Discord token set' : 'no Discord token';
-  const slack = config.SLACK_BOT_TOKEN && config.SLACK_APP_TOKEN ? 'Slack tokens set' : 'no Slack tokens';
-  return `${discord}, ${slack}`;
-}
-
-function describeModel(config: Config): string {
-  if (config.KK_MODEL_DIR) {
-    const found = existsSync(join(config.KK_MODEL_DIR, 'model.json'));
-    return `${config.KK_MODEL_DIR} (${found ? 'model.json found' : 'no model.json there'})`;
+async function runThroughQueue(
+  config: Config,
+  logger: Logger,
+  pipeline: EditPipeline,
+  image: Uint8Array,
+  requests: { text: string; request: EditRequest }[],
+): Promise<Outcome[]> {
+  const adapter = new LocalAdapter();
+  const services = await startQueueServices({
+    // A short-lived run: no metrics server, so it never collides with a worker's port.
+    config: { ...config, KK_METRICS_PORT: 0 },
+    modelId: pipeline.modelId,
+    runner: pipeline,
+    adapters: { cli: adapter },
+    logger,
+  });
+  try {
+    const outcomes: Outcome[] = [];
+    for (const { request } of requests) {
+      const enqueued = await services.queue.enqueueEdit({
+        platform: 'cli',
+        interactionId: randomUUID(),
+        request,
+        image,
+        requester: { channelId: 'local', userId: userInfo().username },
+        replyTo: {},
+      });
+      console.log(`  ${enqueued.jobId}: ${formatQueuePosition(enqueued.position)}`);
+      const { result, files } = await adapter.waitFor(enqueued.jobId, RESULT_TIMEOUT_MS);
+      outcomes.push({
+        text: formatEditCommand({ ...request, seed: result.seed }),
+        files,
+        summary: describe(result.width, result.height, result.strengths, result.timings, result.cached),
+      });
+    }
+    return outcomes;
+  } finally {
+    await services.close();
   }
-  const embedded = join(ROOT, 'models', 'kk-tiny');
-  return existsSync(join(embedded, 'model.json'))
-    ? `embedded model at ${embedded}`
-    : 'no embedded model in this checkout yet (set KK_MODEL_DIR to a bundle)';
 }
 
-/** Sends PING and reports what answers, within a second; never throws. */
-function describeRedis(url: string): Promise<string> {
-  const { hostname, port } = new URL(url);
-  const host = hostname.replace(/^\[|\]$/g, '') || '127.0.0.1';
-  return new Promise((resolve) => {
-    const socket = connect(Number(port || 6379), host, () => socket.write('PING\r\n'));
-    const done = (answer: string) => {
-      socket.destroy();
-      resolve(`${host}:${port || 6379} ${answer}`);
-    };
-    socket.setTimeout(1000, () => done('did not answer within 1 s'));
-    socket.once('data', (data) => {
-      const reply = String(data);
-      done(reply.startsWith('+PONG') ? 'answers PING' : `answers (${reply.trim().slice(0, 40)})`);
+async function runDirectly(
+  pipeline: EditPipeline,
+  image: Uint8Array,
+  requests: { text: string; request: EditRequest }[],
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  for (const { request } of requests) {
+    const seed = request.seed ?? randomSeed();
+    const result = await pipeline.run({
+      image,
+      instruction: request.instruction,
+      strengths: strengthsOf(request),
+      seed,
+      ...(request.steps !== undefined ? { steps: request.steps } : {}),
     });
-    socket.once('error', (error) => done(`unreachable (${error.message})`));
+    outcomes.push({
+      text: formatEditCommand({ ...request, seed }),
+      files: result.files,
+      summary: describe(result.width, result.height, result.strengths, result.timings, false),
+    });
+  }
+  return outcomes;
+}
+
+function describe(
+  width: number,
+  height: number,
+  strengths: number[],
+  timings: Record<string, number>,
+  cached: boolean,
+): string {
+  const total = timings.total !== undefined ? `${Math.round(timings.total)} ms` : 'n/a';
+  const shown = strengths.map((s) => Number(s.toFixed(3))).join(', ');
+  return `${width}x${height}, strength ${shown}, ${cached ? 'from the result cache' : `model time ${total}`}`;
+}
+
+/** A plain TCP PING so a missing Redis is reported in a second instead of ioredis retrying forever. */
+function redisAnswers(config: Config): Promise<boolean> {
+  // Sentinel and Cluster deployments are taken at their word: their clients handle discovery.
+  if (config.REDIS_SENTINELS || config.REDIS_CLUSTER_NODES) return Promise.resolve(true);
+  const url = new URL(config.REDIS_URL);
+  if (url.protocol === 'rediss:') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port || 6379), url.hostname, () => socket.write('PING\r\n'));
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(String(data))));
+    socket.once('error', () => done(false));
+    socket.setTimeout(1500, () => done(false));
   });
 }
 
-process.exitCode = await main();
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof ConfigError) console.error(error.message);
+    else if (error instanceof CommandError || error instanceof UserFacingError)
+      console.error(`${error.userMessage}${error.hint ? ` - ${error.hint}` : ''}`);
+    else console.error(error);
+    process.exit(error instanceof CommandError ? 2 : 1);
+  },
+);

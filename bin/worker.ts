@@ -1,0 +1,45 @@
+/**
+ * `npm run worker`: a long-running GPU (or CPU) worker. It loads the model bundle (KK_MODEL_DIR, default
+ * the embedded kk-tiny), takes edit jobs from the shared Redis queue, and serves /metrics and /healthz on
+ * KK_METRICS_PORT. Run one per GPU; any number of hosts can join the same Redis. SIGTERM/SIGINT finish
+ * (or requeue) the job in hand and exit cleanly.
+ */
+import { ConfigError, loadConfig } from '../config/config.ts';
+import { createLogger } from '../config/logger.ts';
+import { createEditPipeline, editPipelineOptionsFromConfig } from '../pipeline/create-edit-pipeline.ts';
+import { closeOnSignals, startQueueServices } from '../queue/queue-services.ts';
+
+async function main(): Promise<void> {
+  const config = await loadConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: 'kk-worker' });
+  const pipeline = await createEditPipeline(editPipelineOptionsFromConfig(config, logger));
+  const services = await startQueueServices({
+    config: { ...config, KK_WORKER: true },
+    modelId: pipeline.modelId,
+    runner: pipeline,
+    logger,
+  });
+  closeOnSignals(
+    {
+      close: async () => {
+        await services.close();
+        await pipeline.dispose();
+      },
+    },
+    logger,
+  );
+  logger.info(
+    {
+      model: pipeline.modelId,
+      concurrency: config.KK_WORKER_CONCURRENCY,
+      metricsPort: services.health?.port,
+    },
+    'worker ready',
+  );
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});
