@@ -9,6 +9,7 @@ export default tseslint.config(
       '.device/',
       '.gl/',
       '.whl/',
+      '.pylib/',
       'out/',
       '**/*.py',
       'test/fixtures/',
@@ -17,6 +18,13 @@ export default tseslint.config(
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // Plain Node scripts (the CLI shim, the GPU-host benchmark): Node's globals.
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', performance: 'readonly', URL: 'readonly' },
+    },
+  },
   {
     files: ['**/*.ts'],
     rules: {

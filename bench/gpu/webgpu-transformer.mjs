@@ -27,14 +27,20 @@ function loadInputs(size) {
   const feeds = {};
   for (const [name, shape] of Object.entries(shapes)) {
     const buf = readFileSync(join(dir, `${name}.bin`));
-    feeds[name] = new ort.Tensor('float32', new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4), shape);
+    feeds[name] = new ort.Tensor(
+      'float32',
+      new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4),
+      shape,
+    );
   }
   const ref = readFileSync(join(dir, 'reference.bin'));
   return { feeds, reference: new Float32Array(ref.buffer, ref.byteOffset, ref.byteLength / 4) };
 }
 
 function compare(out, ref) {
-  let maxAbs = 0, refMax = 0, finite = true;
+  let maxAbs = 0,
+    refMax = 0,
+    finite = true;
   for (let i = 0; i < ref.length; i++) {
     const d = Math.abs(out[i] - ref[i]);
     if (!Number.isFinite(out[i])) finite = false;
@@ -49,7 +55,10 @@ const results = [];
 const cache = new Map();
 for (const [variant, size, runs, extra] of plans) {
   const file = join(root, variant, 'transformer.onnx');
-  if (!existsSync(file)) { results.push({ variant, size, error: 'missing' }); continue; }
+  if (!existsSync(file)) {
+    results.push({ variant, size, error: 'missing' });
+    continue;
+  }
   if (!cache.has(size)) cache.set(size, loadInputs(size));
   const { feeds, reference } = cache.get(size);
   const row = { variant, size, options: extra };
