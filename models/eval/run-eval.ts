@@ -1,0 +1,151 @@
+/**
+ * The kk-tiny quality eval through the real TypeScript pipeline:
+ *
+ *     npx tsx models/eval/run-eval.ts [--model models/kk-tiny] [--json out.json] [--markdown]
+ *         [--photos chelsea,coffee] [--splits heldOut,train] [--families grayscale,tint]
+ *         [--python models/train/runs/kk-tiny-v1/results.json | none]
+ *
+ * Held-out photos (`<model>/eval-images/*.jpg`), at the bundle's default steps and guidance, one pipeline
+ * batch per case (an 8-frame sweep plus the fidelity strengths, seed fixed per photo). Held-out and
+ * training phrasings are summarised separately. Progress goes to stderr; the tables (per family +
+ * overall, PASS/MISS against each target) to stdout, as aligned text or with `--markdown` as markdown.
+ */
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
+import { EMBEDDED_MODEL_DIR } from '../default-model-dir.ts';
+import { FAMILY_IDS, loadEditsSpec, type FamilyId } from './edits-spec.ts';
+import {
+  BASE_SEED,
+  CASE_STRENGTHS,
+  FIDELITY_STRENGTHS,
+  planCases,
+  PHRASING_SPLITS,
+  type PhrasingSplit,
+} from './eval-cases.ts';
+import { evaluateCase, loadEvalSource, type CaseResult, type EvalSource } from './evaluate-case.ts';
+import { loadPythonResults } from './python-results.ts';
+import { comparisonTable, qualityTable, type TableFormat } from './report-tables.ts';
+import { EVAL_TARGETS, summariseSplit, type SplitSummary } from './summarise.ts';
+
+const REPO_ROOT = join(EMBEDDED_MODEL_DIR, '..', '..');
+const DEFAULT_PYTHON_RESULTS = join(REPO_ROOT, 'models', 'train', 'runs', 'kk-tiny-v1', 'results.json');
+const SPLIT_TITLES: Record<PhrasingSplit, string> = {
+  heldOut: 'Held-out phrasings (never trained on)',
+  train: 'Training phrasings',
+};
+
+const { values } = parseArgs({
+  options: {
+    model: { type: 'string', default: EMBEDDED_MODEL_DIR },
+    json: { type: 'string' },
+    markdown: { type: 'boolean', default: false },
+    photos: { type: 'string' },
+    splits: { type: 'string' },
+    families: { type: 'string' },
+    python: { type: 'string', default: DEFAULT_PYTHON_RESULTS },
+  },
+});
+const list = (v: string | undefined) => v?.split(',').map((s) => s.trim());
+const format: TableFormat = values.markdown ? 'markdown' : 'text';
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+function pickFrom<T extends string>(
+  name: string,
+  given: string[] | undefined,
+  known: readonly T[],
+): T[] | undefined {
+  for (const v of given ?? [])
+    if (!(known as readonly string[]).includes(v))
+      throw new RangeError(`--${name}: unknown "${v}" (known: ${known.join(', ')})`);
+  return given as T[] | undefined;
+}
+
+const started = performance.now();
+const modelDir = values.model;
+const spec = await loadEditsSpec(modelDir);
+const photos = list(values.photos) ?? spec.evalPhotos;
+const cases = planCases(spec, {
+  photos,
+  splits: pickFrom('splits', list(values.splits), PHRASING_SPLITS),
+  families: pickFrom<FamilyId>('families', list(values.families), FAMILY_IDS),
+});
+// One batch per case: the whole sweep goes through the transformer together.
+const pipeline = await createEditPipeline({ modelDir, maxBatch: CASE_STRENGTHS.length });
+const { manifest } = pipeline.bundle;
+log(
+  `[eval] ${manifest.id} ${manifest.version}: ${cases.length} cases (${photos.length} photos), ` +
+    `steps ${manifest.defaults.steps}, guidance ${manifest.defaults.guidance}, ${CASE_STRENGTHS.length} strengths each`,
+);
+
+const sources = new Map<string, EvalSource>();
+for (const name of photos)
+  sources.set(name, await loadEvalSource(pipeline, join(modelDir, 'eval-images'), name));
+
+const results: CaseResult[] = [];
+for (const [i, evalCase] of cases.entries()) {
+  const result = await evaluateCase(pipeline, spec, sources.get(evalCase.photo)!, evalCase);
+  results.push(result);
+  const fid = FIDELITY_STRENGTHS.map((s) => result.fidelity[String(s)]!.toFixed(1));
+  log(
+    `[eval] ${String(i + 1).padStart(3)}/${cases.length} ${evalCase.split.padEnd(7)} ${evalCase.photo.padEnd(8)} ` +
+      `${evalCase.family.padEnd(9)} "${evalCase.instruction}": identity ${result.identity.toFixed(1)}, ` +
+      `fidelity ${fid.join('/')}, r ${result.sweep.r.toFixed(3)}, smooth ${result.sweep.smooth.toFixed(3)}` +
+      `${result.sweep.monotone ? '' : ', NOT monotone'} (${(result.ms / 1000).toFixed(2)} s)`,
+  );
+}
+await pipeline.dispose();
+const seconds = (performance.now() - started) / 1000;
+
+const summaries: Partial<Record<PhrasingSplit, SplitSummary>> = {};
+for (const split of PHRASING_SPLITS) {
+  const own = results.filter((r) => r.split === split);
+  if (own.length > 0) summaries[split] = summariseSplit(own);
+}
+const python =
+  values.python !== 'none' && existsSync(values.python)
+    ? await loadPythonResults(values.python, manifest.defaults.steps)
+    : undefined;
+
+const command = ['npx tsx', relative(REPO_ROOT, process.argv[1]!), ...process.argv.slice(2)].join(' ');
+const heading = (text: string) => (format === 'markdown' ? `### ${text}` : `== ${text} ==`);
+const out: string[] = [
+  `Model ${manifest.id} ${manifest.version}; ${photos.join(', ')}; steps ${manifest.defaults.steps}, ` +
+    `guidance ${manifest.defaults.guidance}, maxArea ${manifest.defaults.maxArea}; seed ${BASE_SEED} + photo index; ` +
+    `${results.length} cases in ${seconds.toFixed(0)} s (pipeline ${(mean(results.map((r) => r.ms)) / 1000).toFixed(2)} s per case of ${CASE_STRENGTHS.length} frames).`,
+  `Command: \`${command}\``,
+  `Targets: identity >= ${EVAL_TARGETS.identity} dB; fidelity mean >= ${EVAL_TARGETS.fidelityMean} dB overall, ` +
+    `>= ${EVAL_TARGETS.fidelityFamily} dB per family; monotone >= ${EVAL_TARGETS.monotone * 100}% of sweeps; ` +
+    `mean |r| >= ${EVAL_TARGETS.absR}; mean delta_smooth <= ${EVAL_TARGETS.smooth}. "target" column: the same metrics ` +
+    `of the computed targets (what a perfect model scores).`,
+];
+for (const [split, summary] of Object.entries(summaries))
+  out.push('', heading(SPLIT_TITLES[split as PhrasingSplit]), '', qualityTable(summary, format));
+if (python && summaries.heldOut)
+  out.push(
+    '',
+    heading(`Held-out phrasings vs the Python eval (${relative(REPO_ROOT, values.python)})`),
+    '',
+    comparisonTable(summaries.heldOut, python, format),
+  );
+process.stdout.write(`${out.join('\n')}\n`);
+
+if (values.json) {
+  const report = {
+    model: { id: manifest.id, version: manifest.version, dir: modelDir },
+    settings: { ...manifest.defaults, strengths: CASE_STRENGTHS, baseSeed: BASE_SEED, photos },
+    command,
+    seconds,
+    targets: EVAL_TARGETS,
+    summaries,
+    cases: results,
+  };
+  await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+  log(`[eval] wrote ${values.json}`);
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, v) => a + v, 0) / xs.length;
+}

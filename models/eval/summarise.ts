@@ -1,0 +1,127 @@
+/**
+ * Case results -> per-family and overall summaries, judged against the kk-tiny quality targets
+ * (issue 5; the same targets as the Python eval in the MODEL_CARD).
+ */
+import { FAMILY_IDS, type FamilyId } from './edits-spec.ts';
+import { FIDELITY_STRENGTHS } from './eval-cases.ts';
+import type { CaseResult } from './evaluate-case.ts';
+
+export const EVAL_TARGETS = {
+  /** Mean PSNR(output at s = 0, source), dB. */
+  identity: 30,
+  /** Mean fidelity PSNR over every case and strength, dB. */
+  fidelityMean: 26,
+  /** No family's mean fidelity below this, dB. */
+  fidelityFamily: 20,
+  /** Share of sweeps whose delta-E to the source never drops (by more than 0.25). */
+  monotone: 0.95,
+  /** Mean |Pearson r| between s and delta-E. */
+  absR: 0.98,
+  /** Mean delta_smooth of the sweeps. */
+  smooth: 0.1,
+} as const;
+
+export interface Summary {
+  n: number;
+  identity: number;
+  fidelity: number;
+  fidelityMin: number;
+  /** Mean fidelity by strength (keys `String(s)`). */
+  fidelityByS: Record<string, number>;
+  monotone: number;
+  /** Mean signed Pearson r (the Python eval reports this one). */
+  r: number;
+  absR: number;
+  absRMin: number;
+  /** Share of sweeps with |r| >= the target. */
+  absROk: number;
+  smooth: number;
+  smoothMax: number;
+  /** Share of sweeps with delta_smooth <= the target. */
+  smoothOk: number;
+  /** What the targets themselves score (a perfect model): mean r and |r|, worst delta_smooth. */
+  targetR: number;
+  targetAbsR: number;
+  targetSmoothMax: number;
+  /** Mean pipeline time per case, ms. */
+  ms: number;
+}
+
+export interface Verdicts {
+  identity: boolean;
+  fidelity: boolean;
+  monotone: boolean;
+  absR: boolean;
+  smooth: boolean;
+}
+
+export interface SplitSummary {
+  families: Partial<Record<FamilyId, Summary & { pass: Verdicts }>>;
+  overall: Summary & { worstFamily: FamilyId; worstFamilyFidelity: number; pass: Verdicts };
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, v) => a + v, 0) / xs.length;
+const share = (xs: readonly boolean[]) => xs.filter(Boolean).length / xs.length;
+
+export function summariseCases(cases: readonly CaseResult[]): Summary {
+  if (cases.length === 0) throw new RangeError('no cases to summarise');
+  const fidelities = cases.flatMap((c) => Object.values(c.fidelity));
+  const absR = cases.map((c) => Math.abs(c.sweep.r));
+  const smooth = cases.map((c) => c.sweep.smooth);
+  return {
+    n: cases.length,
+    identity: mean(cases.map((c) => c.identity)),
+    fidelity: mean(fidelities),
+    fidelityMin: Math.min(...fidelities),
+    fidelityByS: Object.fromEntries(
+      FIDELITY_STRENGTHS.map((s) => [String(s), mean(cases.map((c) => c.fidelity[String(s)]!))]),
+    ),
+    monotone: share(cases.map((c) => c.sweep.monotone)),
+    r: mean(cases.map((c) => c.sweep.r)),
+    absR: mean(absR),
+    absRMin: Math.min(...absR),
+    absROk: share(absR.map((r) => r >= EVAL_TARGETS.absR)),
+    smooth: mean(smooth),
+    smoothMax: Math.max(...smooth),
+    smoothOk: share(smooth.map((v) => v <= EVAL_TARGETS.smooth)),
+    targetR: mean(cases.map((c) => c.targetSweep.r)),
+    targetAbsR: mean(cases.map((c) => Math.abs(c.targetSweep.r))),
+    targetSmoothMax: Math.max(...cases.map((c) => c.targetSweep.smooth)),
+    ms: mean(cases.map((c) => c.ms)),
+  };
+}
+
+function verdicts(s: Summary, fidelityOk: boolean): Verdicts {
+  return {
+    identity: s.identity >= EVAL_TARGETS.identity,
+    fidelity: fidelityOk,
+    monotone: s.monotone >= EVAL_TARGETS.monotone,
+    absR: s.absR >= EVAL_TARGETS.absR,
+    smooth: s.smooth <= EVAL_TARGETS.smooth,
+  };
+}
+
+/** Per family (a family passes fidelity at >= 20 dB) and overall (mean >= 26 dB and no family < 20). */
+export function summariseSplit(cases: readonly CaseResult[]): SplitSummary {
+  const families: SplitSummary['families'] = {};
+  for (const family of FAMILY_IDS) {
+    const own = cases.filter((c) => c.family === family);
+    if (own.length === 0) continue;
+    const s = summariseCases(own);
+    families[family] = { ...s, pass: verdicts(s, s.fidelity >= EVAL_TARGETS.fidelityFamily) };
+  }
+  const ranked = Object.entries(families).sort(([, a], [, b]) => a.fidelity - b.fidelity);
+  const [worstFamily, worst] = ranked[0]!;
+  const overall = summariseCases(cases);
+  const fidelityOk =
+    overall.fidelity >= EVAL_TARGETS.fidelityMean && worst.fidelity >= EVAL_TARGETS.fidelityFamily;
+  return {
+    families,
+    overall: {
+      ...overall,
+      worstFamily: worstFamily as FamilyId,
+      worstFamilyFidelity: worst.fidelity,
+      pass: verdicts(overall, fidelityOk),
+    },
+  };
+}
