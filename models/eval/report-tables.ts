@@ -76,7 +76,9 @@ export function qualityTable(summary: SplitSummary, format: TableFormat): string
   const o = summary.overall;
   const cells = qualityCells(format === 'markdown' ? '**overall**' : 'overall', o);
   cells[2] += ` ${mark(o.pass.identity)}`;
-  cells[3] += ` ${mark(o.pass.fidelity)} (worst family ${o.worstFamily} ${f1(o.worstFamilyFidelity)})`;
+  cells[3] +=
+    ` ${mark(o.pass.fidelity)}; worst family ${o.worstFamily} ${f1(o.worstFamilyFidelity)}` +
+    ` ${mark(o.worstFamilyPass)}`;
   cells[9] += ` ${mark(o.pass.monotone)}`;
   cells[10] += ` ${mark(o.pass.absR)} (>= ${EVAL_TARGETS.absR} in ${pct(o.absROk)})`;
   cells[11] += ` ${mark(o.pass.smooth)} (<= ${EVAL_TARGETS.smooth} in ${pct(o.smoothOk)})`;

@@ -1,0 +1,122 @@
+/** The eval's case plan, source round trip and summaries (no model runs). */
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { EMBEDDED_MODEL_DIR } from '../../models/default-model-dir.ts';
+import { FAMILY_IDS, loadEditsSpec, type EditsSpec, type FamilyId } from '../../models/eval/edits-spec.ts';
+import { BASE_SEED, CASE_STRENGTHS, planCases, type EvalCase } from '../../models/eval/eval-cases.ts';
+import { tensorToFrame, type CaseResult } from '../../models/eval/evaluate-case.ts';
+import { summariseSplit } from '../../models/eval/summarise.ts';
+import { qualityTable } from '../../models/eval/report-tables.ts';
+import { rgbToTensor } from '../../pipeline/image/preprocess.ts';
+
+let spec: EditsSpec;
+before(async () => {
+  spec = await loadEditsSpec(EMBEDDED_MODEL_DIR);
+});
+
+test('one batch per case: the 8-frame sweep k/7, then 0.25, 0.5, 0.75', () => {
+  assert.deepEqual(CASE_STRENGTHS, [0, 1 / 7, 2 / 7, 3 / 7, 4 / 7, 5 / 7, 6 / 7, 1, 0.25, 0.5, 0.75]);
+});
+
+test('planCases: photos x splits x 2 phrasings x 16 families, rotation as the Python eval', () => {
+  const cases = planCases(spec);
+  assert.equal(cases.length, 4 * 2 * 2 * 16);
+  const find = (photo: string, split: string, family: FamilyId) =>
+    cases.filter((c) => c.photo === photo && c.split === split && c.family === family);
+  // Held-out: both held-out phrasings on every photo.
+  assert.deepEqual(
+    find('coffee', 'heldOut', 'grayscale').map((c) => c.phrasing),
+    spec.families.grayscale!.phrasings.heldOut,
+  );
+  // Training: photo 1 (coffee) takes phrasings 2 and 3; every photo its own seed.
+  assert.deepEqual(
+    find('coffee', 'train', 'fog').map((c) => c.phrasing),
+    spec.families.fog!.phrasings.train.slice(2, 4),
+  );
+  assert.ok(find('coffee', 'train', 'fog').every((c) => c.seed === BASE_SEED + 1));
+  // Tint colours rotate (2 pi + hi) mod 8 and are written into the instruction.
+  const tints = find('rocket', 'heldOut', 'tint');
+  assert.deepEqual(
+    tints.map((c) => c.colour),
+    ['cyan', 'blue'],
+  );
+  assert.equal(tints[0]!.instruction, 'give the picture a cyan hue');
+  assert.ok(cases.filter((c) => c.family !== 'tint').every((c) => c.colour === undefined));
+  const one = planCases(spec, {
+    photos: ['flower'],
+    splits: ['train'],
+    families: ['hue'],
+    phrasingsPerPhoto: 1,
+  });
+  assert.deepEqual(
+    one.map((c) => [c.photo, c.split, c.family, c.seed]),
+    [['flower', 'train', 'hue', BASE_SEED]],
+  );
+  assert.throws(() => planCases(spec, { phrasingsPerPhoto: 0 }), RangeError);
+});
+
+test('tensorToFrame inverts the pipeline normalisation (u / 127.5 - 1) exactly', () => {
+  const data = Uint8Array.from({ length: 5 * 4 * 3 }, (_, i) => (i * 37) % 256);
+  data[0] = 0;
+  data[1] = 255;
+  const frame = { data, width: 5, height: 4 };
+  assert.deepEqual(tensorToFrame(rgbToTensor(frame), 5, 4), frame);
+  assert.throws(() => tensorToFrame(new Float32Array(7), 5, 4), RangeError);
+});
+
+/** A synthetic result: `quality` sets every PSNR, the sweep is monotone and linear unless told. */
+function result(family: FamilyId, quality: number, sweep: Partial<CaseResult['sweep']> = {}): CaseResult {
+  const evalCase: EvalCase = {
+    photo: 'p',
+    family,
+    split: 'heldOut',
+    phrasing: 'x',
+    instruction: 'x',
+    colour: undefined,
+    seed: 1,
+  };
+  const metrics = { deltaE: [0, 1], monotone: true, r: 0.999, smooth: 0.01 };
+  return {
+    ...evalCase,
+    identity: quality + 5,
+    fidelity: { '0.25': quality, '0.5': quality, '0.75': quality, '1': quality },
+    sweep: { ...metrics, ...sweep },
+    targetSweep: metrics,
+    ms: 1,
+  };
+}
+
+test('summariseSplit: per-family verdicts, overall mean, worst family judged apart', () => {
+  const good = FAMILY_IDS.filter((f) => f !== 'contrast').map((f) => result(f, 30));
+  const summary = summariseSplit([
+    ...good,
+    result('contrast', 15, { monotone: false, r: -0.5, smooth: 0.3 }),
+  ]);
+  const contrast = summary.families.contrast!;
+  assert.deepEqual(contrast.pass, {
+    identity: false,
+    fidelity: false,
+    monotone: false,
+    absR: false,
+    smooth: false,
+  });
+  assert.equal(contrast.absR, 0.5);
+  assert.deepEqual(summary.families.fog!.pass, {
+    identity: true,
+    fidelity: true,
+    monotone: true,
+    absR: true,
+    smooth: true,
+  });
+  const { overall } = summary;
+  assert.equal(overall.n, 16);
+  assert.ok(Math.abs(overall.fidelity - (15 * 30 + 15) / 16) < 1e-12);
+  assert.equal(overall.pass.fidelity, true); // 29.06 >= 26
+  assert.equal(overall.worstFamily, 'contrast');
+  assert.equal(overall.worstFamilyPass, false);
+  assert.equal(overall.monotone, 15 / 16);
+  assert.equal(overall.pass.monotone, false); // 93.75% < 95%
+  const table = qualityTable(summary, 'markdown');
+  assert.match(table, /\| contrast \| 1 \| 20\.0 MISS \| 15\.0 MISS \|/);
+  assert.match(table, /worst family contrast 15\.0 MISS/);
+});
