@@ -6,6 +6,8 @@
  *    the instruction and the image again (caches off). Both are timed through `generate()` (everything up
  *    to decoded frames), so the ratio is model work only, not GIF/PNG encoding.
  * 3. A "stronger" re-edit (same image and instruction, cached encodings) vs a cold edit.
+ * 4. A full sweep of the bundle's default frame count through `run()` (GIF + contact sheet included), cold
+ *    caches, by stage, at the configured KK_MAX_BATCH.
  *
  * Prints a markdown table (for BENCHMARKS.md). Timed in one process, back to back, on whatever providers
  * KK_EXECUTION_PROVIDERS names (default cpu).
@@ -110,6 +112,17 @@ for (let i = 0; i < runs; i++) {
   reedit.push(await time(() => pipeline.run({ ...base, strengths: [0.75] })));
 }
 
+// 4. The bundle's default sweep, end to end, by stage.
+const sweepFrames = bundle.manifest.defaults.sweepFrames;
+const sweeper = new EditPipeline({ bundle, maxBatch: config.KK_MAX_BATCH, ownsBundle: false });
+const sweepStages: Record<string, number[]> = {};
+for (let i = 0; i < runs; i++) {
+  const strengths = Array.from({ length: sweepFrames }, (_, k) => k / (sweepFrames - 1));
+  const result = await sweeper.run({ ...base, strengths });
+  for (const [stage, ms] of Object.entries(result.timings)) (sweepStages[stage] ??= []).push(ms);
+}
+await sweeper.dispose();
+
 const { manifest } = bundle;
 const providers = Object.values(bundle.sessions).map((s) => `${s.component}=${s.provider ?? 'unopened'}`);
 const fmt = (ms: number) => ms.toFixed(1);
@@ -128,6 +141,10 @@ const lines = [
   `| 6 separate runs, no caches (generate) | ${fmt(median(looped))} | ${(median(looped) / median(batched)).toFixed(2)}x slower |`,
   `| cold single edit (run) | ${fmt(median(cold))} | 1.00 |`,
   `| cached "stronger" re-edit (run) | ${fmt(median(reedit))} | ${(median(cold) / median(reedit)).toFixed(2)}x faster |`,
+  '',
+  `| ${sweepFrames}-frame sweep stage (run, batch ${config.KK_MAX_BATCH}) | ms (median) |`,
+  '| --- | ---: |',
+  ...Object.entries(sweepStages).map(([stage, ms]) => `| ${stage} | ${fmt(median(ms))} |`),
 ];
 console.log(lines.join('\n'));
 await pipeline.dispose();
