@@ -64,6 +64,15 @@ export const configSchema = z.object({
   // --- Platforms -----------------------------------------------------------------------------
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: z.string().min(1).optional(),
+  /** The app's Ed25519 public key (64 hex digits); every interaction POST is verified against it. */
+  DISCORD_PUBLIC_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits')
+    .optional(),
+  /** Port of the interactions endpoint (POST /discord/interactions); 0 picks a free one. */
+  DISCORD_PORT: int(0, 65535).default(8787),
+  /** Discord's REST base URL (without /v10); tests point it at a stand-in. */
+  DISCORD_API_URL: z.string().url().default('https://discord.com/api'),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().min(1).optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
