@@ -1,5 +1,7 @@
 /** The eval's tables (per family + overall, PASS/MISS against each target), as markdown or aligned text. */
 import type { FamilyId } from './edits-spec.ts';
+import { FIDELITY_STRENGTHS } from './eval-cases.ts';
+import type { CaseResult } from './evaluate-case.ts';
 import type { PythonFamilyResult } from './python-results.ts';
 import { EVAL_TARGETS, type SplitSummary, type Summary } from './summarise.ts';
 
@@ -119,4 +121,22 @@ export function comparisonTable(
     ]);
   }
   return formatTable(header, rows, format);
+}
+
+/** The `count` cases with the lowest mean fidelity (mostly misread instructions). */
+export function worstCasesTable(results: readonly CaseResult[], count: number, format: TableFormat): string {
+  const meanFidelity = (r: CaseResult) =>
+    FIDELITY_STRENGTHS.reduce((a, s) => a + r.fidelity[String(s)]!, 0) / FIDELITY_STRENGTHS.length;
+  const rows = [...results]
+    .sort((a, b) => meanFidelity(a) - meanFidelity(b))
+    .slice(0, count)
+    .map((r) => [
+      `"${r.instruction}"`,
+      r.family,
+      r.photo,
+      f1(meanFidelity(r)),
+      f1(r.fidelity['1']!),
+      f1(r.identity),
+    ]);
+  return formatTable(['instruction', 'family', 'photo', 'fidelity (mean)', 's=1', 'identity'], rows, format);
 }

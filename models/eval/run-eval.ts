@@ -27,11 +27,13 @@ import {
 } from './eval-cases.ts';
 import { evaluateCase, loadEvalSource, type CaseResult, type EvalSource } from './evaluate-case.ts';
 import { loadPythonResults } from './python-results.ts';
-import { comparisonTable, qualityTable, type TableFormat } from './report-tables.ts';
+import { comparisonTable, qualityTable, worstCasesTable, type TableFormat } from './report-tables.ts';
 import { EVAL_TARGETS, summariseSplit, type SplitSummary } from './summarise.ts';
 
 const REPO_ROOT = join(EMBEDDED_MODEL_DIR, '..', '..');
 const DEFAULT_PYTHON_RESULTS = join(REPO_ROOT, 'models', 'train', 'runs', 'kk-tiny-v1', 'results.json');
+/** Rows of the lowest-fidelity held-out cases listed. */
+const WORST_CASES = 12;
 const SPLIT_TITLES: Record<PhrasingSplit, string> = {
   heldOut: 'Held-out phrasings (never trained on)',
   train: 'Training phrasings',
@@ -123,6 +125,14 @@ const out: string[] = [
 ];
 for (const [split, summary] of Object.entries(summaries))
   out.push('', heading(SPLIT_TITLES[split as PhrasingSplit]), '', qualityTable(summary, format));
+const heldOutResults = results.filter((r) => r.split === 'heldOut');
+if (heldOutResults.length > 0)
+  out.push(
+    '',
+    heading('Lowest-fidelity held-out cases'),
+    '',
+    worstCasesTable(heldOutResults, WORST_CASES, format),
+  );
 if (python && summaries.heldOut)
   out.push(
     '',
