@@ -76,6 +76,10 @@ export const configSchema = z.object({
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().min(1).optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  /** Port of the Slack HTTP receiver (`POST /slack/events`); 0 picks a free port. Unused in Socket Mode. */
+  SLACK_PORT: int(0, 65535).default(3000),
+  /** Slack Web API base URL (tests point it at a stand-in). */
+  SLACK_API_URL: z.string().url().default('https://slack.com/api/'),
 });
 
 export type Config = z.infer<typeof configSchema>;
