@@ -1,0 +1,225 @@
+/**
+ * The two ways an edit starts on Slack, each ack-first: the `/edit` slash command (source image: the
+ * user's most recent image in the channel) and a result's button (source: the parent job's blob,
+ * request: `applyEditAction` of the parent's). Both end in `submitEdit`: post a status message,
+ * enqueue with that message in `replyTo`, then show the queue position. Errors a user can act on go
+ * back ephemerally; a redelivered interaction (same trigger_id) enqueues nothing.
+ */
+import type {
+  AllMiddlewareArgs,
+  BlockButtonAction,
+  SlackActionMiddlewareArgs,
+  SlackCommandMiddlewareArgs,
+  webApi,
+} from '@slack/bolt';
+import type { Logger } from '../../config/logger.ts';
+import {
+  CommandError,
+  UserFacingError,
+  applyEditAction,
+  buildHelpText,
+  parseEditCommand,
+  type EditRequest,
+} from '../../commands/index.ts';
+import type { EditQueue } from '../../queue/edit-queue.ts';
+import { jobIdFor } from '../../queue/edit-job.ts';
+import { NotInChannelError, ParentExpiredError } from './errors.ts';
+import { actionOf, describeEdit, statusText, userErrorText } from './slack-messages.ts';
+import type { SlackReplyTo } from './slack-delivery.ts';
+import { downloadSlackFile, findRecentImage } from './source-image.ts';
+
+export interface EditHandlerContext {
+  queue: EditQueue;
+  botToken: string;
+  /** KK_BLOB_MAX_BYTES. */
+  maxImageBytes: number;
+  /** Oldest image `/edit` picks up, in seconds. */
+  imageMaxAgeSeconds: number;
+  logger: Logger;
+}
+
+type Respond = SlackCommandMiddlewareArgs['respond'];
+
+export const SLACK_HELP_ATTACH_HINT =
+  'Share the image in the channel first: /edit uses the most recent image you shared there.';
+
+export async function handleEditCommand(
+  ctx: EditHandlerContext,
+  { command, ack, respond, client }: SlackCommandMiddlewareArgs & AllMiddlewareArgs,
+): Promise<void> {
+  await ack();
+  const text = command.text.trim();
+  if (text === '' || text.toLowerCase() === 'help') {
+    await respond({
+      response_type: 'ephemeral',
+      text: buildHelpText({ attachHint: SLACK_HELP_ATTACH_HINT }),
+    });
+    return;
+  }
+  let request: EditRequest;
+  try {
+    request = parseEditCommand(command.text);
+  } catch (err) {
+    if (!(err instanceof CommandError)) throw err;
+    await respond({ response_type: 'ephemeral', text: `:warning: ${userErrorText(err)}` });
+    return;
+  }
+  await submitEdit(ctx, {
+    client,
+    respond,
+    interactionId: command.trigger_id,
+    request,
+    requester: { teamId: command.team_id, channelId: command.channel_id, userId: command.user_id },
+    responseUrl: command.response_url,
+    loadImage: async () => {
+      const file = await findRecentImage(client, {
+        userId: command.user_id,
+        channelId: command.channel_id,
+        maxAgeSeconds: ctx.imageMaxAgeSeconds,
+      });
+      return downloadSlackFile(file, { botToken: ctx.botToken, maxBytes: ctx.maxImageBytes });
+    },
+  });
+}
+
+export async function handleEditButton(
+  ctx: EditHandlerContext,
+  { ack, body, action, respond, client }: SlackActionMiddlewareArgs<BlockButtonAction> & AllMiddlewareArgs,
+): Promise<void> {
+  await ack();
+  const editAction = actionOf(action.action_id);
+  const parentId = action.value;
+  const channelId = body.channel?.id ?? (body.container.channel_id as string | undefined);
+  if (!editAction || !parentId || !channelId) return;
+  const ephemeral = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+  try {
+    const parent = await ctx.queue.queue.getJob(parentId);
+    if (!parent) throw new ParentExpiredError();
+    const request = applyEditAction(editAction, parent.data.request);
+    const threadTs = body.container.thread_ts as string | undefined;
+    await submitEdit(ctx, {
+      client,
+      respond,
+      interactionId: body.trigger_id,
+      request,
+      requester: { teamId: body.team?.id ?? parent.data.requester.teamId, channelId, userId: body.user.id },
+      responseUrl: body.response_url,
+      ...(threadTs ? { threadTs } : {}),
+      parentEditId: parentId,
+      loadImage: async () => {
+        const image = await ctx.queue.blobs.get(parent.data.source.blob);
+        if (!image) throw new ParentExpiredError();
+        return image;
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof UserFacingError)) throw err;
+    await ephemeral(`:warning: ${userErrorText(err)}`);
+  }
+}
+
+interface Submission {
+  client: webApi.WebClient;
+  respond: Respond;
+  interactionId: string;
+  request: EditRequest;
+  requester: { teamId?: string | undefined; channelId: string; userId: string };
+  responseUrl: string;
+  threadTs?: string;
+  parentEditId?: string;
+  loadImage: () => Promise<Uint8Array>;
+}
+
+async function submitEdit(ctx: EditHandlerContext, submission: Submission): Promise<void> {
+  const { client, requester, request } = submission;
+  const log = ctx.logger.child({ interactionId: submission.interactionId, userId: requester.userId });
+  // Slack redelivers an interaction it thinks was not answered: the job id is the same, so skip early.
+  if (await ctx.queue.queue.getJob(jobIdFor('slack', submission.interactionId))) {
+    log.info('redelivered interaction: already enqueued');
+    return;
+  }
+  let statusTs: string | undefined;
+  try {
+    const image = await submission.loadImage();
+    statusTs = await postStatus(
+      client,
+      requester.channelId,
+      submission.threadTs,
+      describeEdit(requester.userId, request),
+    );
+    const replyTo: SlackReplyTo = {
+      channelId: requester.channelId,
+      statusTs,
+      responseUrl: submission.responseUrl,
+      ...(submission.threadTs ? { threadTs: submission.threadTs } : {}),
+    };
+    const enqueued = await ctx.queue.enqueueEdit({
+      platform: 'slack',
+      interactionId: submission.interactionId,
+      request,
+      image,
+      requester: {
+        channelId: requester.channelId,
+        userId: requester.userId,
+        ...(requester.teamId ? { teamId: requester.teamId } : {}),
+      },
+      replyTo: { ...replyTo },
+      ...(submission.parentEditId ? { parentEditId: submission.parentEditId } : {}),
+    });
+    if (enqueued.duplicate) {
+      await deleteStatus(client, requester.channelId, statusTs);
+      return;
+    }
+    await client.chat.update({
+      channel: requester.channelId,
+      ts: statusTs,
+      text: statusText(
+        requester.userId,
+        { ...request, seed: enqueued.seed },
+        { kind: 'queued', position: enqueued.position },
+      ),
+    });
+  } catch (err) {
+    if (statusTs) await deleteStatus(client, requester.channelId, statusTs);
+    if (!(err instanceof UserFacingError)) {
+      log.error({ err }, 'could not start the edit');
+      await submission.respond({
+        response_type: 'ephemeral',
+        text: ':x: Something went wrong starting that edit - try again in a moment.',
+      });
+      return;
+    }
+    log.info({ code: err.code }, 'edit refused');
+    await submission.respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: `:warning: ${userErrorText(err)}`,
+    });
+  }
+}
+
+/** Posts the status message in the channel and returns its ts; a channel the bot is not in is a user error. */
+async function postStatus(
+  client: webApi.WebClient,
+  channel: string,
+  threadTs: string | undefined,
+  who: string,
+): Promise<string> {
+  try {
+    const posted = await client.chat.postMessage({
+      channel,
+      text: `:hourglass_flowing_sand: ${who} - queueing`,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+    });
+    if (!posted.ts) throw new Error('chat.postMessage returned no ts');
+    return posted.ts;
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code === 'not_in_channel' || code === 'channel_not_found') throw new NotInChannelError(err);
+    throw err;
+  }
+}
+
+async function deleteStatus(client: webApi.WebClient, channel: string, ts: string): Promise<void> {
+  await client.chat.delete({ channel, ts }).catch(() => undefined);
+}

@@ -1,0 +1,136 @@
+/**
+ * Every Slack message this adapter sends, as pure functions of the job: the status line (queued,
+ * progress, done, failed), the result's comment and its buttons, and error texts. No I/O here.
+ */
+import type { types } from '@slack/bolt';
+import type { EditRequest } from '../../commands/edit-request.ts';
+import {
+  EDIT_ACTIONS,
+  EDIT_COMMAND_NAME,
+  canStrengthen,
+  canWeaken,
+  formatEditCommand,
+  type EditAction,
+} from '../../commands/index.ts';
+import type { EditJobProgress, EditJobResult } from '../../queue/edit-job.ts';
+import { formatQueuePosition, type QueuePosition } from '../../queue/queue-position.ts';
+
+/** Button action ids are this prefix plus the `EditAction` (`kk_edit_stronger`); the value is the job id. */
+export const ACTION_ID_PREFIX = 'kk_edit_';
+export const ACTION_ID_PATTERN = /^kk_edit_(weaker|stronger|sweep|new-seed)$/;
+
+export function actionIdFor(action: EditAction): string {
+  return `${ACTION_ID_PREFIX}${action}`;
+}
+
+/** The EditAction of a button's action id, or undefined for ids this adapter did not make. */
+export function actionOf(actionId: string): EditAction | undefined {
+  const match = ACTION_ID_PATTERN.exec(actionId);
+  return match ? (match[1] as EditAction) : undefined;
+}
+
+/**
+ * Escapes the three characters Slack's mrkdwn treats as control (`&`, `<`, `>`), so an echoed
+ * instruction cannot ping `<!channel>` or render a link.
+ */
+export function escapeSlackText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** "<@U1> /edit make it warmer strength:0.7 seed:42": who asked for what, in canonical form. */
+export function describeEdit(userId: string, request: EditRequest): string {
+  return `<@${userId}> /${EDIT_COMMAND_NAME} ${escapeSlackText(formatEditCommand(request))}`;
+}
+
+const STAGE_LABELS: Record<EditJobProgress['stage'], string> = {
+  preprocess: 'preparing the image',
+  'encode-text': 'reading the instruction',
+  'encode-image': 'encoding the image',
+  denoise: 'editing',
+  decode: 'decoding',
+  render: 'rendering',
+};
+
+export function progressLabel(progress: EditJobProgress): string {
+  const label = STAGE_LABELS[progress.stage] ?? progress.stage;
+  return progress.total > 1 ? `${label} ${progress.step}/${progress.total}` : label;
+}
+
+export type StatusState =
+  | { kind: 'queued'; position: QueuePosition }
+  | { kind: 'progress'; progress: EditJobProgress }
+  | { kind: 'done' }
+  | { kind: 'failed'; userMessage: string; hint?: string | undefined };
+
+/** The one status message an edit keeps updating, from "#2 in queue" to "done" or the failure. */
+export function statusText(userId: string, request: EditRequest, state: StatusState): string {
+  const who = describeEdit(userId, request);
+  switch (state.kind) {
+    case 'queued':
+      return `:hourglass_flowing_sand: ${who} - ${formatQueuePosition(state.position)}`;
+    case 'progress':
+      return `:art: ${who} - ${progressLabel(state.progress)}`;
+    case 'done':
+      return `:white_check_mark: ${who} - done`;
+    case 'failed':
+      return `:x: ${who} - ${userErrorText(state)}`;
+  }
+}
+
+/** "message (hint)" for a user-facing error, escaped. */
+export function userErrorText(error: { userMessage: string; hint?: string | undefined }): string {
+  const text = error.hint ? `${error.userMessage} (${error.hint})` : error.userMessage;
+  return escapeSlackText(text);
+}
+
+/** The comment posted with the uploaded result files. */
+export function resultComment(userId: string, request: EditRequest, result: EditJobResult): string {
+  const strengths = result.strengths.map((s) => Number(s.toFixed(3)));
+  const shown = strengths.length === 1 ? `strength ${strengths[0]}` : `${strengths.length} strengths, 0 to 1`;
+  const time =
+    result.cached || result.timings.total === undefined
+      ? 'from the result cache'
+      : `${(result.timings.total / 1000).toFixed(1)} s`;
+  return `${describeEdit(userId, request)}\n${result.width}x${result.height}, ${shown}, seed ${result.seed}, ${time}`;
+}
+
+/**
+ * The buttons a result offers: weaker/stronger only for a single edit that can still move that way
+ * (Slack buttons cannot be disabled, so they are left out), sweep only for a single edit, new seed always.
+ */
+export function availableActions(request: EditRequest): EditAction[] {
+  const single = request.strength.kind === 'single';
+  return EDIT_ACTIONS.map((a) => a.action).filter((action) => {
+    switch (action) {
+      case 'weaker':
+        return canWeaken(request);
+      case 'stronger':
+        return canStrengthen(request);
+      case 'sweep':
+        return single;
+      case 'new-seed':
+        return true;
+    }
+  });
+}
+
+/** The message under a result: Weaker / Stronger / Sweep / New seed, each carrying the parent job id. */
+export function resultButtons(
+  jobId: string,
+  request: EditRequest,
+): { text: string; blocks: types.KnownBlock[] } {
+  const buttons: types.Button[] = availableActions(request).map((action) => ({
+    type: 'button',
+    action_id: actionIdFor(action),
+    text: { type: 'plain_text', text: EDIT_ACTIONS.find((a) => a.action === action)?.label ?? action },
+    value: jobId,
+  }));
+  const text = 'Adjust this edit:';
+  return {
+    text,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text } },
+      { type: 'actions', block_id: `kk_edit:${jobId}`.slice(0, 255), elements: buttons },
+    ],
+  };
+}

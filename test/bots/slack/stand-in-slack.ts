@@ -1,0 +1,391 @@
+/**
+ * A loopback stand-in for Slack that speaks the real protocol, so the adapter runs on real Bolt:
+ *
+ * - the Web API methods the bot calls (auth.test, files.list, chat.postMessage/update/delete/postEphemeral,
+ *   files.getUploadURLExternal, the upload URL itself, files.completeUploadExternal), checking the bot
+ *   token and recording each call with its form body;
+ * - private files at `url_private_download`, served only with the bot token (otherwise, like Slack, a
+ *   sign-in HTML page with status 200);
+ * - response_url endpoints, recording what the bot POSTs there;
+ * - slash commands and block_actions sent to the bot signed like Slack (`X-Slack-Signature: v0=`
+ *   HMAC-SHA256 of `v0:{timestamp}:{body}`, `X-Slack-Request-Timestamp`, form-encoded bodies).
+ */
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ApiCall {
+  method: string;
+  /** Form fields (JSON-valued fields such as `blocks` stay strings, as Slack receives them). */
+  body: Record<string, string>;
+  authorized: boolean;
+  at: number;
+}
+
+export interface StandInFile {
+  id: string;
+  user: string;
+  channel: string;
+  name: string;
+  mimetype: string;
+  data: Uint8Array;
+  /** Seconds since the epoch. */
+  created: number;
+}
+
+export interface PostedMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  blocks?: unknown[];
+  thread_ts?: string;
+  deleted?: boolean;
+}
+
+export interface Upload {
+  fileId: string;
+  filename: string;
+  length: number;
+  /** The uploaded bytes (the multipart form's file part). */
+  data?: Uint8Array;
+}
+
+export interface SlashCommandInput {
+  text: string;
+  userId?: string;
+  channelId?: string;
+  teamId?: string;
+  /** @defaultValue a fresh id */
+  triggerId?: string;
+}
+
+export interface SendOptions {
+  /** Sign with this secret instead of the right one. */
+  secret?: string;
+  /** Adds `X-Slack-Retry-Num` (and a retry reason), as Slack does on a redelivery. */
+  retryNum?: number;
+}
+
+export class StandInSlack {
+  readonly calls: ApiCall[] = [];
+  readonly files: StandInFile[] = [];
+  readonly messages: PostedMessage[] = [];
+  readonly uploads = new Map<string, Upload>();
+  /** Bodies the bot POSTed to each response_url, by the url's id. */
+  readonly responses: { id: string; body: Record<string, unknown> }[] = [];
+  /** Channels the bot is not a member of: chat.postMessage answers not_in_channel. */
+  readonly notInChannel = new Set<string>();
+  private server: Server | undefined;
+  private tsCounter = 0;
+  private url = '';
+
+  constructor(readonly options: { botToken: string; signingSecret: string; teamId?: string }) {}
+
+  get baseUrl(): string {
+    return this.url;
+  }
+  /** What SLACK_API_URL should be. */
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      this.route(req, res).catch((err: unknown) => {
+        res.writeHead(500).end(String(err));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** A file the user shared in the channel (files.list finds it; its bytes need the bot token). */
+  addFile(file: Omit<StandInFile, 'id' | 'created'> & { created?: number }): StandInFile {
+    const stored = {
+      id: `F${randomUUID().slice(0, 8).toUpperCase()}`,
+      created: Math.floor(Date.now() / 1000),
+      ...file,
+    };
+    this.files.push(stored);
+    return stored;
+  }
+
+  callsOf(method: string): ApiCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  /** Sends `/edit <text>` to the bot like Slack does; returns the bot's HTTP answer and the ids used. */
+  async sendSlashCommand(botUrl: string, input: SlashCommandInput, options: SendOptions = {}) {
+    const triggerId = input.triggerId ?? `${Date.now()}.${randomUUID().slice(0, 12)}`;
+    const responseId = randomUUID();
+    const form = new URLSearchParams({
+      token: 'legacy-verification-token',
+      team_id: input.teamId ?? this.options.teamId ?? 'T0001',
+      team_domain: 'stand-in',
+      channel_id: input.channelId ?? 'C0001',
+      channel_name: 'general',
+      user_id: input.userId ?? 'U0001',
+      user_name: 'someone',
+      command: '/edit',
+      text: input.text,
+      api_app_id: 'A0001',
+      is_enterprise_install: 'false',
+      response_url: `${this.url}/respond/${responseId}`,
+      trigger_id: triggerId,
+    });
+    const response = await this.sendSigned(botUrl, form.toString(), options);
+    return { ...response, triggerId, responseId };
+  }
+
+  /** Clicks a button of a message the bot posted, as `block_actions` (`payload=<json>`). */
+  async clickButton(
+    botUrl: string,
+    message: PostedMessage,
+    actionId: string,
+    options: SendOptions & { userId?: string; triggerId?: string } = {},
+  ) {
+    const button = findButton(message, actionId);
+    const triggerId = options.triggerId ?? `${Date.now()}.${randomUUID().slice(0, 12)}`;
+    const responseId = randomUUID();
+    const userId = options.userId ?? 'U0001';
+    const payload = {
+      type: 'block_actions',
+      user: { id: userId, username: 'someone', name: 'someone', team_id: this.options.teamId ?? 'T0001' },
+      api_app_id: 'A0001',
+      token: 'legacy-verification-token',
+      container: {
+        type: 'message',
+        message_ts: message.ts,
+        channel_id: message.channel,
+        is_ephemeral: false,
+      },
+      trigger_id: triggerId,
+      team: { id: this.options.teamId ?? 'T0001', domain: 'stand-in' },
+      enterprise: null,
+      is_enterprise_install: false,
+      channel: { id: message.channel, name: 'general' },
+      message: { type: 'message', user: 'UBOT', ts: message.ts, text: message.text, blocks: message.blocks },
+      state: { values: {} },
+      response_url: `${this.url}/respond/${responseId}`,
+      actions: [{ ...button, action_ts: `${Date.now() / 1000}` }],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const response = await this.sendSigned(botUrl, body, options);
+    return { ...response, triggerId, responseId };
+  }
+
+  /** POSTs a form body to the bot with Slack's signature headers. */
+  async sendSigned(botUrl: string, body: string, options: SendOptions = {}) {
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    const signature = signSlackRequest(options.secret ?? this.options.signingSecret, timestamp, body);
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': timestamp,
+      'x-slack-signature': signature,
+    };
+    if (options.retryNum !== undefined) {
+      headers['x-slack-retry-num'] = String(options.retryNum);
+      headers['x-slack-retry-reason'] = 'http_timeout';
+    }
+    const response = await fetch(botUrl, { method: 'POST', headers, body });
+    return { status: response.status, text: await response.text() };
+  }
+
+  private nextTs(): string {
+    this.tsCounter += 1;
+    return `${Math.floor(Date.now() / 1000)}.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.url);
+    const raw = await readBody(req);
+    const authorized = req.headers.authorization === `Bearer ${this.options.botToken}`;
+    if (url.pathname.startsWith('/api/')) {
+      const body = parseForm(raw, req.headers['content-type']);
+      const method = url.pathname.slice('/api/'.length);
+      this.calls.push({ method, body, authorized, at: Date.now() });
+      const answer = authorized ? this.api(method, body) : { ok: false, error: 'not_authed' };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      return;
+    }
+    if (url.pathname.startsWith('/private/')) {
+      const file = this.files.find((f) => f.id === url.pathname.split('/')[2]);
+      if (!file) return void res.writeHead(404).end();
+      if (!authorized) {
+        // What Slack does for a request without a valid token: a sign-in page, with status 200.
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<html>Sign in</html>');
+        return;
+      }
+      res
+        .writeHead(200, { 'content-type': file.mimetype, 'content-length': file.data.byteLength })
+        .end(file.data);
+      return;
+    }
+    if (url.pathname.startsWith('/upload/')) {
+      const upload = this.uploads.get(url.pathname.split('/')[2] ?? '');
+      if (!upload) return void res.writeHead(404).end();
+      upload.data = await uploadedBytes(raw, req.headers['content-type']);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${upload.data.byteLength}`);
+      return;
+    }
+    if (url.pathname.startsWith('/respond/')) {
+      this.responses.push({ id: url.pathname.split('/')[2] ?? '', body: JSON.parse(raw.toString('utf8')) });
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    res.writeHead(404).end();
+  }
+
+  private api(method: string, body: Record<string, string>): Record<string, unknown> {
+    switch (method) {
+      case 'auth.test':
+        return {
+          ok: true,
+          url: `${this.url}/`,
+          team: 'stand-in',
+          user: 'kontext',
+          team_id: this.options.teamId ?? 'T0001',
+          user_id: 'UBOT',
+          bot_id: 'BBOT',
+        };
+      case 'files.list': {
+        const from = Number(body.ts_from ?? 0);
+        const matches = this.files
+          .filter(
+            (f) => (!body.user || f.user === body.user) && (!body.channel || f.channel === body.channel),
+          )
+          .filter((f) => body.types !== 'images' || f.mimetype.startsWith('image/'))
+          .filter((f) => f.created >= from)
+          .sort((a, b) => b.created - a.created)
+          .slice(0, Number(body.count ?? 100));
+        return {
+          ok: true,
+          files: matches.map((f) => this.fileObject(f)),
+          paging: { count: matches.length, total: matches.length, page: 1, pages: 1 },
+        };
+      }
+      case 'chat.postMessage': {
+        if (this.notInChannel.has(body.channel ?? '')) return { ok: false, error: 'not_in_channel' };
+        const message: PostedMessage = {
+          channel: body.channel ?? '',
+          ts: this.nextTs(),
+          text: body.text ?? '',
+        };
+        if (body.blocks) message.blocks = JSON.parse(body.blocks) as unknown[];
+        if (body.thread_ts) message.thread_ts = body.thread_ts;
+        this.messages.push(message);
+        return { ok: true, channel: message.channel, ts: message.ts, message: { text: message.text } };
+      }
+      case 'chat.update': {
+        const message = this.messages.find((m) => m.channel === body.channel && m.ts === body.ts);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        message.text = body.text ?? message.text;
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'chat.delete': {
+        const message = this.messages.find((m) => m.channel === body.channel && m.ts === body.ts);
+        if (!message) return { ok: false, error: 'message_not_found' };
+        message.deleted = true;
+        return { ok: true, channel: message.channel, ts: message.ts };
+      }
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: this.nextTs() };
+      case 'files.getUploadURLExternal': {
+        const fileId = `F${randomUUID().slice(0, 8).toUpperCase()}`;
+        this.uploads.set(fileId, { fileId, filename: body.filename ?? '', length: Number(body.length) });
+        return { ok: true, upload_url: `${this.url}/upload/${fileId}`, file_id: fileId };
+      }
+      case 'files.completeUploadExternal': {
+        const files = JSON.parse(body.files ?? '[]') as { id: string; title?: string }[];
+        const missing = files.find((f) => !this.uploads.get(f.id)?.data);
+        if (missing) return { ok: false, error: 'file_not_found' };
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? '' })) };
+      }
+      default:
+        return { ok: false, error: 'unknown_method' };
+    }
+  }
+
+  private fileObject(file: StandInFile) {
+    const url = `${this.url}/private/${file.id}/${encodeURIComponent(file.name)}`;
+    return {
+      id: file.id,
+      created: file.created,
+      timestamp: file.created,
+      name: file.name,
+      title: file.name,
+      mimetype: file.mimetype,
+      filetype: file.mimetype.split('/')[1],
+      user: file.user,
+      size: file.data.byteLength,
+      url_private: url,
+      url_private_download: `${url}?download=1`,
+      channels: [file.channel],
+    };
+  }
+}
+
+/** Slack's request signature: `v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{body}` with the signing secret. */
+export function signSlackRequest(secret: string, timestamp: string, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+interface ButtonElement {
+  type: string;
+  action_id: string;
+  value?: string;
+  text?: unknown;
+}
+
+/** The button with `actionId` in a message's actions blocks (throws when it has none). */
+export function findButton(message: PostedMessage, actionId: string): ButtonElement & { block_id: string } {
+  for (const block of (message.blocks ?? []) as {
+    type: string;
+    block_id?: string;
+    elements?: ButtonElement[];
+  }[]) {
+    const button =
+      block.type === 'actions' ? block.elements?.find((e) => e.action_id === actionId) : undefined;
+    if (button) return { ...button, block_id: block.block_id ?? '' };
+  }
+  throw new Error(`message ${message.ts} has no button ${actionId}`);
+}
+
+/** The action ids of a message's buttons, in order. */
+export function buttonIds(message: PostedMessage): string[] {
+  return ((message.blocks ?? []) as { type: string; elements?: ButtonElement[] }[])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => (b.elements ?? []).map((e) => e.action_id));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function parseForm(raw: Buffer, contentType: string | undefined): Record<string, string> {
+  const text = raw.toString('utf8');
+  if (contentType?.startsWith('application/json')) {
+    const parsed = JSON.parse(text) as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
+  }
+  return Object.fromEntries(new URLSearchParams(text));
+}
+
+/** The file bytes of an upload: a multipart form's file part, or the raw body. */
+async function uploadedBytes(raw: Buffer, contentType: string | undefined): Promise<Uint8Array> {
+  if (!contentType?.startsWith('multipart/form-data')) return new Uint8Array(raw);
+  const form = await new Response(raw, { headers: { 'content-type': contentType } }).formData();
+  for (const value of form.values()) {
+    if (typeof value !== 'string') return new Uint8Array(await value.arrayBuffer());
+  }
+  throw new Error('multipart upload without a file part');
+}
