@@ -1,0 +1,115 @@
+/** The Slack adapter's pure parts: message builders, button ids, and the delivery's progress throttle. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { webApi } from '@slack/bolt';
+import { EDIT_ACTIONS, parseEditCommand } from '../../../commands/index.ts';
+import {
+  SlackDeliveryAdapter,
+  actionIdFor,
+  actionOf,
+  availableActions,
+  describeEdit,
+  escapeSlackText,
+  resultButtons,
+  statusText,
+} from '../../../bots/slack/index.ts';
+import type { EditJobData } from '../../../queue/edit-job.ts';
+
+test('escapeSlackText neutralises mentions and links; describeEdit echoes the canonical command', () => {
+  assert.equal(
+    escapeSlackText('<!channel> & <@U1> <http://x|y>'),
+    '&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;http://x|y&gt;',
+  );
+  const request = parseEditCommand('add <!here> a hat strength:0.4 seed:9');
+  const text = describeEdit('U7', request);
+  assert.equal(text, '<@U7> /edit add &lt;!here&gt; a hat strength:0.4 seed:9');
+  assert.ok(!text.includes('<!here>'));
+});
+
+test('buttons: weaker/stronger only where they change something, sweep only for single edits', () => {
+  const cases: [string, string[]][] = [
+    ['x strength:0.5', ['weaker', 'stronger', 'sweep', 'new-seed']],
+    ['x strength:0', ['stronger', 'sweep', 'new-seed']],
+    ['x strength:1', ['weaker', 'sweep', 'new-seed']],
+    ['x strength:sweep', ['new-seed']],
+    ['x strength:sweep:4', ['new-seed']],
+  ];
+  for (const [text, expected] of cases)
+    assert.deepEqual(availableActions(parseEditCommand(text)), expected, text);
+});
+
+test('action ids round-trip for every EDIT_ACTION; other ids are not ours', () => {
+  for (const { action } of EDIT_ACTIONS) assert.equal(actionOf(actionIdFor(action)), action);
+  for (const id of ['kk_edit_', 'kk_edit_louder', 'edit_weaker', 'kk_edit_weaker_x'])
+    assert.equal(actionOf(id), undefined, id);
+});
+
+test('resultButtons carry the parent job id in every button value', () => {
+  const { blocks } = resultButtons('slack-abc', parseEditCommand('x strength:0.5'));
+  const actions = blocks.find((b) => b.type === 'actions');
+  assert.ok(actions && actions.type === 'actions');
+  assert.deepEqual(
+    actions.elements.map((e) => (e.type === 'button' ? [e.action_id, e.value] : [])),
+    EDIT_ACTIONS.map(({ action }) => [actionIdFor(action), 'slack-abc']),
+  );
+});
+
+test('statusText covers queued, progress, done and failed', () => {
+  const request = parseEditCommand('make it snowy strength:0.3 seed:1');
+  assert.match(
+    statusText('U1', request, { kind: 'queued', position: { state: 'queued', position: 2 } }),
+    /#2 in queue$/,
+  );
+  assert.match(
+    statusText('U1', request, { kind: 'progress', progress: { stage: 'denoise', step: 3, total: 20 } }),
+    /editing 3\/20$/,
+  );
+  assert.match(statusText('U1', request, { kind: 'done' }), /done$/);
+  assert.match(
+    statusText('U1', request, { kind: 'failed', userMessage: 'Nope <b>', hint: 'try again' }),
+    /Nope &lt;b&gt; \(try again\)$/,
+  );
+});
+
+/** Records chat.update calls; the adapter uses nothing else of the client during progress. */
+function fakeClient(updates: Record<string, unknown>[]): webApi.WebClient {
+  const chat = { update: async (args: Record<string, unknown>) => (updates.push(args), { ok: true }) };
+  // A structural stand-in for the one method used; the full WebClient type has hundreds of members.
+  return { chat } as unknown as webApi.WebClient;
+}
+
+function jobData(replyTo: Record<string, unknown>): EditJobData {
+  return {
+    v: 1,
+    request: { instruction: 'make it snowy', strength: { kind: 'single', value: 0.5 }, seed: 4 },
+    source: { blob: `sha256-${'0'.repeat(64)}`, bytes: 10 },
+    modelId: 'm',
+    requester: { platform: 'slack', channelId: 'C1', userId: 'U1' },
+    replyTo,
+    createdAt: 0,
+  };
+}
+
+test('progress edits the status message at most once per interval, and not at all without one', async () => {
+  const updates: Record<string, unknown>[] = [];
+  const adapter = new SlackDeliveryAdapter({ client: fakeClient(updates), progressIntervalMs: 60_000 });
+  const job = jobData({ channelId: 'C1', statusTs: '1.0001' });
+  for (let step = 1; step <= 5; step++)
+    await adapter.onProgress({ jobId: 'slack-a', job, progress: { stage: 'denoise', step, total: 5 } });
+  assert.equal(updates.length, 1);
+  assert.deepEqual([updates[0]?.channel, updates[0]?.ts], ['C1', '1.0001']);
+  assert.match(String(updates[0]?.text), /editing 1\/5/);
+
+  await adapter.onProgress({ jobId: 'slack-b', job, progress: { stage: 'denoise', step: 1, total: 5 } });
+  assert.equal(updates.length, 2, 'the interval is per job');
+  await adapter.onProgress({
+    jobId: 'slack-c',
+    job: jobData({ channelId: 'C1' }),
+    progress: { stage: 'denoise', step: 1, total: 5 },
+  });
+  assert.equal(updates.length, 2, 'no status message, nothing to edit');
+  assert.throws(
+    () => new SlackDeliveryAdapter({ client: fakeClient([]), progressIntervalMs: -1 }),
+    RangeError,
+  );
+});
