@@ -79,6 +79,8 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
         appToken: config.SLACK_APP_TOKEN,
         socketMode: true,
         clientOptions,
+        // The Socket Mode client opens its connection (apps.connections.open) through these options.
+        installerOptions: { clientOptions: { slackApiUrl: config.SLACK_API_URL } },
         logger: boltLogger(logger),
         deferInitialization: true,
       })
@@ -110,6 +112,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   });
 
   let server: Server | undefined;
+  const port = () => (server ? (server.address() as AddressInfo).port : undefined);
   let starting: Promise<void> | undefined;
   let closing: Promise<void> | undefined;
   return {
@@ -117,7 +120,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     app,
     mode: socketMode ? 'socket' : 'http',
     get port() {
-      return server ? (server.address() as AddressInfo).port : undefined;
+      return port();
     },
     start(services) {
       starting ??= (async () => {
@@ -131,7 +134,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
         await app.init();
         const started: unknown = socketMode ? await app.start() : await app.start(config.SLACK_PORT);
         if (!socketMode) server = started as Server;
-        logger.info({ mode: socketMode ? 'socket' : 'http', port: this.port }, 'slack bot started');
+        logger.info({ mode: socketMode ? 'socket' : 'http', port: port() }, 'slack bot started');
       })();
       return starting;
     },

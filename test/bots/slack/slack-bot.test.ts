@@ -11,7 +11,7 @@ import { parseEditCommand, CommandError } from '../../../commands/index.ts';
 import { createQueueMetrics } from '../../../queue/metrics.ts';
 import { jobIdFor } from '../../../queue/edit-job.ts';
 import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
-import { createSlackBot, type SlackBot } from '../../../bots/slack/index.ts';
+import { SlackConfigError, createSlackBot, type SlackBot } from '../../../bots/slack/index.ts';
 import {
   REDIS_URL,
   commandClient,
@@ -27,7 +27,7 @@ const prefix = uniquePrefix('slack-bot');
 const BOT_TOKEN = 'xoxb-stand-in-bot-token';
 const SECRET = 'stand-in-signing-secret';
 const slack = new StandInSlack({ botToken: BOT_TOKEN, signingSecret: SECRET, teamId: 'T0001' });
-const runner = new TintRunner({ stepMs: 2 });
+const runner = new TintRunner({ stepMs: 25 });
 let services: QueueServices;
 let bot: SlackBot;
 let botUrl: string;
@@ -140,6 +140,10 @@ test('/edit with a recent image: queued status, then the PNG uploaded to the cha
   assert.ok(
     updates.some((t) => /in queue|running/.test(t ?? '')),
     `a queue position was shown: ${updates.join(' | ')}`,
+  );
+  assert.ok(
+    updates.some((t) => /editing \d\/4/.test(t ?? '')),
+    `progress was shown: ${updates.join(' | ')}`,
   );
 
   // files.uploadV2: one getUploadURLExternal, the bytes, one completeUploadExternal with channel + comment.
@@ -381,4 +385,22 @@ test('a failed edit replaces the status line with the user message', async () =>
   await waitFor(() => status()?.text.startsWith(':x:') === true, 10_000, 'failure status');
   assert.match(status()?.text ?? '', /not an image I can read/);
   assert.equal(messagesWithButtons('C-broken').length, 0);
+});
+
+test('config: a bot token is required, HTTP mode needs the signing secret, an app token selects Socket Mode', () => {
+  const base = { REDIS_URL, KK_QUEUE_PREFIX: prefix };
+  assert.throws(
+    () => createSlackBot({ config: parseConfig({ ...base, SLACK_SIGNING_SECRET: 's' }) }),
+    SlackConfigError,
+  );
+  assert.throws(
+    () => createSlackBot({ config: parseConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-1' }) }),
+    SlackConfigError,
+  );
+  const socket = createSlackBot({
+    config: parseConfig({ ...base, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }),
+  });
+  assert.equal(socket.mode, 'socket');
+  assert.equal(socket.port, undefined);
+  assert.equal(bot.mode, 'http');
 });
