@@ -1,0 +1,128 @@
+/**
+ * The Interactions Endpoint: Node's `http` server answering `POST /discord/interactions`. It reads the
+ * raw body (capped), checks Discord's Ed25519 signature (401 otherwise, as Discord's own endpoint probe
+ * expects), answers with the handler's immediate response, and only then runs the handler's follow-up.
+ * Stateless apart from follow-ups in flight, so any number of replicas can sit behind a load balancer.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { KeyObject } from 'node:crypto';
+import type { APIInteraction } from 'discord-api-types/v10';
+import type { Logger } from '../../config/logger.ts';
+import type { HandledInteraction } from './interaction-handler.ts';
+import { verifyDiscordSignature } from './verify-signature.ts';
+
+export const INTERACTIONS_PATH = '/discord/interactions';
+
+export interface InteractionServerOptions {
+  /** 0 picks a free port. */
+  port: number;
+  /** @defaultValue undefined (every interface) */
+  host?: string;
+  publicKey: KeyObject;
+  handle: (interaction: APIInteraction) => HandledInteraction;
+  logger: Logger;
+  /** Interactions are a few KiB; anything far larger is not Discord. @defaultValue 1 MiB */
+  maxBodyBytes?: number;
+}
+
+export interface InteractionServer {
+  readonly port: number;
+  /** Stops accepting, then waits for follow-ups under way. Idempotent. */
+  close(): Promise<void>;
+}
+
+class BodyTooLargeError extends Error {}
+
+export async function startInteractionServer(options: InteractionServerOptions): Promise<InteractionServer> {
+  const { publicKey, handle, logger } = options;
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const followUps = new Set<Promise<void>>();
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((err: unknown) => {
+      logger.error({ err }, 'interaction request failed');
+      if (!res.headersSent) reply(res, 500, { error: 'internal error' });
+    });
+  });
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== INTERACTIONS_PATH) return reply(res, 404, { error: 'not found' });
+    if (req.method !== 'POST') return reply(res, 405, { error: 'POST only' });
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) return reply(res, 413, { error: 'body too large' });
+      throw err;
+    }
+    const signature = header(req, 'x-signature-ed25519');
+    const timestamp = header(req, 'x-signature-timestamp');
+    if (!verifyDiscordSignature(publicKey, signature, timestamp, body)) {
+      logger.warn('interaction with an invalid signature refused');
+      return reply(res, 401, { error: 'invalid request signature' });
+    }
+    let interaction: APIInteraction;
+    try {
+      interaction = JSON.parse(body.toString('utf8')) as APIInteraction;
+    } catch {
+      return reply(res, 400, { error: 'body is not JSON' });
+    }
+    const handled = handle(interaction);
+    reply(res, 200, handled.response);
+    if (handled.followUp) {
+      const work = handled
+        .followUp()
+        .catch((err: unknown) => logger.error({ err }, 'interaction follow-up failed'));
+      followUps.add(work);
+      void work.finally(() => followUps.delete(work));
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port, path: INTERACTIONS_PATH }, 'discord interactions endpoint listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await closed;
+        await Promise.allSettled([...followUps]);
+      })();
+      return closing;
+    },
+  };
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
+  res.end(json);
+}
+
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.byteLength;
+    if (total > maxBytes) throw new BodyTooLargeError();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,87 @@
+/** Interaction payloads as Discord sends them to an Interactions Endpoint (only the fields the bot reads). */
+import { interactionToken, snowflake, type StandInAttachment } from './stand-in-discord.ts';
+
+export const APP_ID = '111111111111111111';
+export const GUILD_ID = '222222222222222222';
+export const CHANNEL_ID = '333333333333333333';
+
+export interface SentInteraction {
+  id: string;
+  token: string;
+  payload: Record<string, unknown>;
+}
+
+function base(type: number, userId: string): SentInteraction {
+  const id = snowflake();
+  const token = interactionToken();
+  return {
+    id,
+    token,
+    payload: {
+      id,
+      application_id: APP_ID,
+      type,
+      token,
+      version: 1,
+      guild_id: GUILD_ID,
+      channel_id: CHANNEL_ID,
+      channel: { id: CHANNEL_ID, type: 0 },
+      member: { user: { id: userId, username: `user-${userId}` }, roles: [] },
+      app_permissions: '0',
+      locale: 'en-US',
+    },
+  };
+}
+
+export function pingInteraction(): SentInteraction {
+  const ping = base(1, 'nobody');
+  return {
+    ...ping,
+    payload: { id: ping.id, application_id: APP_ID, type: 1, token: ping.token, version: 1 },
+  };
+}
+
+export interface EditOptions {
+  instruction: string;
+  strength?: string;
+  seed?: number;
+  steps?: number;
+  userId?: string;
+}
+
+/** `/edit` with its options and the attachment in `resolved`. */
+export function editInteraction(
+  attachment: StandInAttachment | undefined,
+  options: EditOptions,
+): SentInteraction {
+  const sent = base(2, options.userId ?? 'user-1');
+  const values: { name: string; type: number; value: string | number }[] = [
+    { name: 'instruction', type: 3, value: options.instruction },
+  ];
+  if (attachment) values.push({ name: 'image', type: 11, value: attachment.id });
+  if (options.strength !== undefined) values.push({ name: 'strength', type: 3, value: options.strength });
+  if (options.seed !== undefined) values.push({ name: 'seed', type: 4, value: options.seed });
+  if (options.steps !== undefined) values.push({ name: 'steps', type: 4, value: options.steps });
+  sent.payload.data = {
+    id: 'command-id',
+    name: 'edit',
+    type: 1,
+    options: values,
+    ...(attachment ? { resolved: { attachments: { [attachment.id]: attachment } } } : {}),
+  };
+  return sent;
+}
+
+export function commandInteraction(name: string, userId = 'user-1'): SentInteraction {
+  const sent = base(2, userId);
+  sent.payload.data = { id: 'command-id', name, type: 1 };
+  return sent;
+}
+
+/** A press of a button (custom_id) under a message the bot posted. */
+export function buttonInteraction(customId: string, userId = 'user-1'): SentInteraction {
+  const sent = base(3, userId);
+  sent.payload.data = { custom_id: customId, component_type: 2 };
+  sent.payload.message = { id: snowflake(), channel_id: CHANNEL_ID, content: '', components: [] };
+  return sent;
+}
