@@ -170,15 +170,19 @@ async function submitEdit(ctx: EditHandlerContext, submission: Submission): Prom
       await deleteStatus(client, requester.channelId, statusTs);
       return;
     }
-    await client.chat.update({
-      channel: requester.channelId,
-      ts: statusTs,
-      text: statusText(
-        requester.userId,
-        { ...request, seed: enqueued.seed },
-        { kind: 'queued', position: enqueued.position },
-      ),
-    });
+    // The job is queued: from here on a failed status edit is cosmetic. It fails for certain when a
+    // fast (cached) result was delivered first and its status line already deleted.
+    await client.chat
+      .update({
+        channel: requester.channelId,
+        ts: statusTs,
+        text: statusText(
+          requester.userId,
+          { ...request, seed: enqueued.seed },
+          { kind: 'queued', position: enqueued.position },
+        ),
+      })
+      .catch((err: unknown) => log.debug({ err }, 'queue position not shown'));
   } catch (err) {
     if (statusTs) await deleteStatus(client, requester.channelId, statusTs);
     if (!(err instanceof UserFacingError)) {

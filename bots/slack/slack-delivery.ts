@@ -1,8 +1,9 @@
 /**
  * The 'slack' DeliveryAdapter: a job's progress edits its status message (chat.update, throttled),
  * its result is uploaded to the channel (files.uploadV2: getUploadURLExternal, the upload, then
- * completeUploadExternal with channel_id + initial_comment) followed by the buttons, and a failure
- * replaces the status line with the user message. Called once per job by queue/delivery.ts.
+ * completeUploadExternal with channel_id + initial_comment) followed by the buttons, and a failure is
+ * posted as the user message. Either way the status line is then deleted. Called once per job by
+ * queue/delivery.ts.
  */
 import type { webApi } from '@slack/bolt';
 import { z } from 'zod';
@@ -15,6 +16,9 @@ import type {
   ProgressUpdate,
 } from '../../queue/delivery.ts';
 import { resultButtons, resultComment, statusText, type StatusState } from './slack-messages.ts';
+
+/** Progress timestamps kept before old ones are pruned. */
+const MAX_TRACKED_JOBS = 1000;
 
 /** What a Slack job's `replyTo` holds (written by edit-handlers.ts). */
 export const slackReplyToSchema = z.object({
@@ -58,6 +62,7 @@ export class SlackDeliveryAdapter implements DeliveryAdapter {
     const last = this.lastProgress.get(jobId);
     if (last !== undefined && now - last < this.progressIntervalMs) return;
     this.lastProgress.set(jobId, now);
+    if (this.lastProgress.size > MAX_TRACKED_JOBS) this.forgetOldProgress(now);
     await this.updateStatus(replyTo, job.requester.userId, job.request, { kind: 'progress', progress });
   }
 
@@ -69,31 +74,47 @@ export class SlackDeliveryAdapter implements DeliveryAdapter {
       channel_id: replyTo.channelId,
       initial_comment: resultComment(job.requester.userId, job.request, result),
       ...thread,
-      file_uploads: files.map((file) => ({ file: Buffer.from(file.data), filename: file.name })),
+      file_uploads: files.map((file) => ({
+        file: Buffer.from(file.data),
+        filename: file.name,
+        alt_text: job.request.instruction.slice(0, 1000),
+      })),
     });
     await this.client.chat.postMessage({
       channel: replyTo.channelId,
       ...thread,
       ...resultButtons(jobId, job.request),
     });
-    await this.updateStatus(replyTo, job.requester.userId, job.request, { kind: 'done' }).catch(
-      (err: unknown) => this.logger.warn({ err, jobId }, 'status update failed'),
-    );
+    await this.deleteStatus(replyTo, jobId);
   }
 
   async onFailed({ jobId, job, userMessage, hint }: FailedDelivery): Promise<void> {
     this.lastProgress.delete(jobId);
     const replyTo = slackReplyToSchema.parse(job.replyTo);
-    const state: StatusState = { kind: 'failed', userMessage, hint };
-    if (replyTo.statusTs) {
-      await this.updateStatus(replyTo, job.requester.userId, job.request, state);
-      return;
-    }
     await this.client.chat.postMessage({
       channel: replyTo.channelId,
       ...(replyTo.threadTs ? { thread_ts: replyTo.threadTs } : {}),
-      text: statusText(job.requester.userId, job.request, state),
+      text: statusText(job.requester.userId, job.request, { kind: 'failed', userMessage, hint }),
     });
+    await this.deleteStatus(replyTo, jobId);
+  }
+
+  /**
+   * A finished edit's status line is deleted rather than edited to "done": the bot's own
+   * "#1 in queue" edit (edit-handlers.ts) can land after a fast (cached) result, and an edit of a
+   * deleted message fails harmlessly where an edit of a live one would leave it stale.
+   */
+  private async deleteStatus(replyTo: SlackReplyTo, jobId: string): Promise<void> {
+    if (!replyTo.statusTs) return;
+    await this.client.chat
+      .delete({ channel: replyTo.channelId, ts: replyTo.statusTs })
+      .catch((err: unknown) => this.logger.warn({ err, jobId }, 'could not delete the status line'));
+  }
+
+  private forgetOldProgress(now: number): void {
+    // Jobs delivered by another replica never reach onCompleted here; drop their entries eventually.
+    for (const [jobId, at] of this.lastProgress)
+      if (now - at > Math.max(10 * this.progressIntervalMs, 60_000)) this.lastProgress.delete(jobId);
   }
 
   private async updateStatus(

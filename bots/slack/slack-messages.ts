@@ -1,6 +1,6 @@
 /**
  * Every Slack message this adapter sends, as pure functions of the job: the status line (queued,
- * progress, done, failed), the result's comment and its buttons, and error texts. No I/O here.
+ * progress), the failure message, the result's comment and its buttons, and error texts. No I/O here.
  */
 import type { types } from '@slack/bolt';
 import type { EditRequest } from '../../commands/edit-request.ts';
@@ -59,10 +59,9 @@ export function progressLabel(progress: EditJobProgress): string {
 export type StatusState =
   | { kind: 'queued'; position: QueuePosition }
   | { kind: 'progress'; progress: EditJobProgress }
-  | { kind: 'done' }
   | { kind: 'failed'; userMessage: string; hint?: string | undefined };
 
-/** The one status message an edit keeps updating, from "#2 in queue" to "done" or the failure. */
+/** The status line an edit keeps updating ("#2 in queue", "editing 3/20"), and the failure message. */
 export function statusText(userId: string, request: EditRequest, state: StatusState): string {
   const who = describeEdit(userId, request);
   switch (state.kind) {
@@ -70,8 +69,6 @@ export function statusText(userId: string, request: EditRequest, state: StatusSt
       return `:hourglass_flowing_sand: ${who} - ${formatQueuePosition(state.position)}`;
     case 'progress':
       return `:art: ${who} - ${progressLabel(state.progress)}`;
-    case 'done':
-      return `:white_check_mark: ${who} - done`;
     case 'failed':
       return `:x: ${who} - ${userErrorText(state)}`;
   }

@@ -128,7 +128,7 @@ test('/edit with a recent image: queued status, then the PNG uploaded to the cha
   const buttons = await waitForButtons(channel, job.id as string);
   const status = slack.messages.find((m) => m.ts === job.data.replyTo.statusTs);
   assert.ok(status, 'the status message was posted before the job was queued');
-  await waitFor(() => status.text.includes('done'), 5000, 'status done');
+  await waitFor(() => status.deleted === true, 5000, 'the status line removed once the result is up');
   assert.match(
     status.text,
     new RegExp(`<@${userId}> /edit make it warmer strength:0.7 seed:${job.data.request.seed}`),
@@ -153,6 +153,8 @@ test('/edit with a recent image: queued status, then the PNG uploaded to the cha
   const [uploaded] = JSON.parse(complete.body.files ?? '[]') as { id: string }[];
   const upload = slack.uploads.get(uploaded?.id ?? '');
   assert.equal(upload?.filename, 'edit.png');
+  const urlCall = slack.callsOf('files.getUploadURLExternal').find((c) => c.body.filename === 'edit.png');
+  assert.equal(urlCall?.body.alt_text, 'make it warmer');
   assert.equal(upload?.data?.byteLength, upload?.length);
   const meta = await sharp(upload?.data).metadata();
   assert.equal(meta.format, 'png');
@@ -359,12 +361,12 @@ test('the same command redelivered by Slack (X-Slack-Retry-Num) makes one job an
     'failed',
   ]);
   assert.equal(counts.filter((j) => j.data.requester.userId === userId).length, 1);
-  const statuses = slack.messages.filter((m) => m.channel === channel && !m.blocks && !m.deleted);
+  const statuses = slack.messages.filter((m) => m.channel === channel && !m.blocks);
   assert.equal(statuses.length, 1, statuses.map((m) => m.text).join(' | '));
   assert.equal(messagesWithButtons(channel).length, 1, 'delivered once');
 });
 
-test('a failed edit replaces the status line with the user message', async () => {
+test('a failed edit is posted as the user message and its status line removed', async () => {
   users += 1;
   const userId = `U-broken-${users}`;
   // Slack says PNG, the bytes are not an image: the worker fails it with a user-facing input_image error.
@@ -381,9 +383,14 @@ test('a failed edit replaces the status line with the user message', async () =>
     channelId: 'C-broken',
   });
   const job = await waitForJob(sent.triggerId);
-  const status = () => slack.messages.find((m) => m.ts === job.data.replyTo.statusTs);
-  await waitFor(() => status()?.text.startsWith(':x:') === true, 10_000, 'failure status');
-  assert.match(status()?.text ?? '', /not an image I can read/);
+  const failure = () => slack.messages.find((m) => m.channel === 'C-broken' && m.text.startsWith(':x:'));
+  await waitFor(() => failure() !== undefined, 10_000, 'failure message');
+  assert.match(
+    failure()?.text ?? '',
+    new RegExp(`<@${userId}> /edit make it warmer .*not an image I can read`),
+  );
+  const status = slack.messages.find((m) => m.ts === job.data.replyTo.statusTs);
+  await waitFor(() => status?.deleted === true, 5000, 'status line removed');
   assert.equal(messagesWithButtons('C-broken').length, 0);
 });
 
@@ -403,4 +410,23 @@ test('config: a bot token is required, HTTP mode needs the signing secret, an ap
   assert.equal(socket.mode, 'socket');
   assert.equal(socket.port, undefined);
   assert.equal(bot.mode, 'http');
+});
+
+test('a result served from the cache at once still leaves no stale status line', async () => {
+  const { userId, channel } = await userWithImage('C-cached');
+  const text = 'make it warmer strength:0.4 seed:5';
+  const first = await slack.sendSlashCommand(botUrl, { text, userId, channelId: channel });
+  await waitForButtons(channel, (await waitForJob(first.triggerId)).id as string);
+  const second = await slack.sendSlashCommand(botUrl, { text, userId, channelId: channel });
+  const job = await waitForJob(second.triggerId);
+  await waitForButtons(channel, job.id as string);
+  await waitFor(async () => (await job.getState()) === 'completed', 5000, 'completed');
+  assert.equal((await services.queue.queue.getJob(job.id as string))?.returnvalue?.cached, true);
+  const status = slack.messages.find((m) => m.ts === job.data.replyTo.statusTs);
+  await waitFor(() => status?.deleted === true, 5000, 'status line removed');
+  assert.deepEqual(
+    slack.messages.filter((m) => m.channel === channel && !m.blocks && !m.deleted),
+    [],
+    'no status line left behind',
+  );
 });

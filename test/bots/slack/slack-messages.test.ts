@@ -54,7 +54,7 @@ test('resultButtons carry the parent job id in every button value', () => {
   );
 });
 
-test('statusText covers queued, progress, done and failed', () => {
+test('statusText covers queued, progress and failed', () => {
   const request = parseEditCommand('make it snowy strength:0.3 seed:1');
   assert.match(
     statusText('U1', request, { kind: 'queued', position: { state: 'queued', position: 2 } }),
@@ -64,7 +64,6 @@ test('statusText covers queued, progress, done and failed', () => {
     statusText('U1', request, { kind: 'progress', progress: { stage: 'denoise', step: 3, total: 20 } }),
     /editing 3\/20$/,
   );
-  assert.match(statusText('U1', request, { kind: 'done' }), /done$/);
   assert.match(
     statusText('U1', request, { kind: 'failed', userMessage: 'Nope <b>', hint: 'try again' }),
     /Nope &lt;b&gt; \(try again\)$/,
