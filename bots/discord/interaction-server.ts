@@ -24,6 +24,11 @@ export interface InteractionServerOptions {
   logger: Logger;
   /** Interactions are a few KiB; anything far larger is not Discord. @defaultValue 1 MiB */
   maxBodyBytes?: number;
+  /**
+   * Signed timestamps further than this from the local clock are refused, so a captured request can't be
+   * replayed later (after its job id has been forgotten). @defaultValue 300
+   */
+  maxClockSkewSeconds?: number;
 }
 
 export interface InteractionServer {
@@ -37,6 +42,7 @@ class BodyTooLargeError extends Error {}
 export async function startInteractionServer(options: InteractionServerOptions): Promise<InteractionServer> {
   const { publicKey, handle, logger } = options;
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  const maxClockSkewSeconds = options.maxClockSkewSeconds ?? 300;
   const followUps = new Set<Promise<void>>();
 
   const server = createServer((req, res) => {
@@ -62,6 +68,10 @@ export async function startInteractionServer(options: InteractionServerOptions):
     if (!verifyDiscordSignature(publicKey, signature, timestamp, body)) {
       logger.warn('interaction with an invalid signature refused');
       return reply(res, 401, { error: 'invalid request signature' });
+    }
+    if (!(Math.abs(Date.now() / 1000 - Number(timestamp)) <= maxClockSkewSeconds)) {
+      logger.warn({ timestamp }, 'interaction with a stale timestamp refused');
+      return reply(res, 401, { error: 'stale request timestamp' });
     }
     let interaction: APIInteraction;
     try {

@@ -56,6 +56,14 @@ test('a bad signature gets 401 and enqueues nothing', async () => {
   assert.deepEqual(h.editsOf(edit.token), []);
 });
 
+test('a correctly signed but 10-minute-old interaction (a replay) gets 401 and enqueues nothing', async () => {
+  const edit = editInteraction(attach(), { instruction: 'make it red', strength: '0.5' });
+  const reply = await h.send(edit, { ageSeconds: 600 });
+  assert.equal(reply.status, 401);
+  await sleep(100);
+  assert.equal(await jobOf(edit.id), undefined);
+});
+
 test('/edit with an image: deferred, then the queue status, then a PNG with four buttons', async () => {
   const edit = editInteraction(attach(), { instruction: 'make it red', strength: '0.5', seed: 7 });
   const reply = await h.send(edit);

@@ -19,7 +19,7 @@ export interface BotHarness {
   botUrl: string;
   send(
     interaction: SentInteraction,
-    options?: { tamper?: boolean },
+    options?: { tamper?: boolean; ageSeconds?: number },
   ): Promise<{ status: number; body: unknown }>;
   /** Recorded webhook edits of one interaction's original response, in order. */
   editsOf(token: string): RecordedCall[];

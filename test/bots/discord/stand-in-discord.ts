@@ -44,11 +44,11 @@ export interface StandInDiscord {
   readonly expiredTokens: Set<string>;
   /** Serves `data` at a CDN URL; returns an APIAttachment-shaped object. */
   addAttachment(name: string, data: Uint8Array, contentType: string | undefined): StandInAttachment;
-  /** Signs and POSTs `interaction` to `botUrl`; `tamper` corrupts the signature. */
+  /** Signs and POSTs `interaction` to `botUrl`; `tamper` corrupts the signature, `ageSeconds` backdates it. */
   sendInteraction(
     botUrl: string,
     interaction: unknown,
-    options?: { tamper?: boolean },
+    options?: { tamper?: boolean; ageSeconds?: number },
   ): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
@@ -168,7 +168,7 @@ export async function startStandInDiscord(options: StandInOptions = {}): Promise
     },
     async sendInteraction(botUrl, interaction, sendOptions = {}) {
       const body = JSON.stringify(interaction);
-      const timestamp = String(Math.floor(Date.now() / 1000));
+      const timestamp = String(Math.floor(Date.now() / 1000) - (sendOptions.ageSeconds ?? 0));
       const signature = sign(null, Buffer.from(timestamp + body), privateKey);
       if (sendOptions.tamper) signature[0] = (signature[0] ?? 0) ^ 0xff;
       const response = await fetch(botUrl, {
