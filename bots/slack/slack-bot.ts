@@ -114,6 +114,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   let server: Server | undefined;
   const port = () => (server ? (server.address() as AddressInfo).port : undefined);
   let starting: Promise<void> | undefined;
+  let listening = false;
   let closing: Promise<void> | undefined;
   return {
     adapter,
@@ -134,6 +135,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
         await app.init();
         const started: unknown = socketMode ? await app.start() : await app.start(config.SLACK_PORT);
         if (!socketMode) server = started as Server;
+        listening = true;
         logger.info({ mode: socketMode ? 'socket' : 'http', port: port() }, 'slack bot started');
       })();
       return starting;
@@ -141,7 +143,8 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
     close() {
       closing ??= (async () => {
         await starting?.catch(() => undefined);
-        if (starting) await app.stop();
+        // A start that failed (auth.test refused the token) left nothing to stop.
+        if (listening) await app.stop();
       })();
       return closing;
     },

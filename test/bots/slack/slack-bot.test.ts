@@ -122,6 +122,11 @@ test('/edit with a recent image: queued status, then the PNG uploaded to the cha
   assert.equal(job.data.replyTo.responseUrl, `${slack.baseUrl}/respond/${sent.responseId}`);
 
   // The image was found with files.list and fetched with the bot token.
+  assert.deepEqual(
+    slack.calls.filter((c) => !c.authorized).map((c) => c.method),
+    [],
+    'every Web API call carries the bot token',
+  );
   const list = slack.callsOf('files.list').find((c) => c.body.user === userId);
   assert.deepEqual([list?.body.channel, list?.body.types], [channel, 'images']);
 
@@ -394,7 +399,7 @@ test('a failed edit is posted as the user message and its status line removed', 
   assert.equal(messagesWithButtons('C-broken').length, 0);
 });
 
-test('config: a bot token is required, HTTP mode needs the signing secret, an app token selects Socket Mode', () => {
+test('config: a bot token is required, HTTP mode needs the signing secret, an app token selects Socket Mode', async () => {
   const base = { REDIS_URL, KK_QUEUE_PREFIX: prefix };
   assert.throws(
     () => createSlackBot({ config: parseConfig({ ...base, SLACK_SIGNING_SECRET: 's' }) }),
@@ -409,6 +414,8 @@ test('config: a bot token is required, HTTP mode needs the signing secret, an ap
   });
   assert.equal(socket.mode, 'socket');
   assert.equal(socket.port, undefined);
+  await socket.close();
+  await socket.close();
   assert.equal(bot.mode, 'http');
 });
 
@@ -429,4 +436,19 @@ test('a result served from the cache at once still leaves no stale status line',
     [],
     'no status line left behind',
   );
+});
+
+test('a bot token Slack refuses fails start() (auth.test), and close() after it is harmless', async () => {
+  const config = parseConfig({
+    REDIS_URL,
+    KK_QUEUE_PREFIX: prefix,
+    SLACK_BOT_TOKEN: 'xoxb-revoked',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_PORT: '0',
+    SLACK_API_URL: slack.apiUrl,
+  });
+  const refused = createSlackBot({ config, apiRetries: 0 });
+  await assert.rejects(refused.start(services));
+  assert.equal(refused.port, undefined);
+  await refused.close();
 });
