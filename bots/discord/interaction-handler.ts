@@ -12,6 +12,7 @@
  */
 import {
   ApplicationCommandOptionType,
+  ApplicationCommandType,
   InteractionType,
   type APIApplicationCommandInteractionDataOption,
   type APIChatInputApplicationCommandInteraction,
@@ -87,7 +88,7 @@ export function handleInteraction(interaction: APIInteraction, ctx: InteractionC
     case InteractionType.ApplicationCommand: {
       const name = interaction.data.name;
       if (name === HELP_COMMAND_NAME) return { response: helpReply(ctx) };
-      if (name === EDIT_COMMAND_NAME && 'options' in interaction.data)
+      if (name === EDIT_COMMAND_NAME && interaction.data.type === ApplicationCommandType.ChatInput)
         return handleEdit(interaction as APIChatInputApplicationCommandInteraction, ctx);
       return { response: ephemeralReply(`I don't know the command /${name}.`) };
     }
