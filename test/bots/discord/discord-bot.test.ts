@@ -110,6 +110,28 @@ test('/edit with an image: deferred, then the queue status, then a PNG with four
   assert.match(String(stronger.json?.content), /strength:0\.75 seed:7/);
 });
 
+test('"Sweep" and "New seed" under a single edit derive a 6-frame sweep and a re-seeded edit', async () => {
+  const edit = editInteraction(attach(), { instruction: 'make it red', strength: '0.3', seed: 11 });
+  await h.send(edit);
+  await h.waitForResult(edit.token);
+  const parentId = jobIdFor('discord', edit.id);
+  const sweep = buttonInteraction(`kk:sweep:${parentId}`);
+  const reseed = buttonInteraction(`kk:new-seed:${parentId}`);
+  await Promise.all([h.send(sweep), h.send(reseed)]);
+  const sweepResult = await h.waitForResult(sweep.token);
+  await h.waitForResult(reseed.token);
+  assert.deepEqual((await jobOf(sweep.id))?.data.request.strength, { kind: 'sweep', frames: 6 });
+  assert.equal((await jobOf(sweep.id))?.data.request.seed, 11);
+  assert.deepEqual(
+    sweepResult.files.map((f) => f.name),
+    ['sweep.gif', 'sweep-sheet.png'],
+  );
+  const reseeded = (await jobOf(reseed.id))?.data;
+  assert.deepEqual(reseeded?.request.strength, { kind: 'single', value: 0.3 });
+  assert.equal(reseeded?.parentEditId, parentId);
+  assert.ok(Number.isInteger(reseeded?.request.seed));
+});
+
 test('a sweep comes back as a GIF and a contact sheet; Weaker, Stronger and Sweep are disabled', async () => {
   const edit = editInteraction(attach(), { instruction: 'make it red', strength: 'sweep:4', seed: 3 });
   await h.send(edit);
