@@ -38,8 +38,6 @@ export interface EditHandlerContext {
   logger: Logger;
 }
 
-type Respond = SlackCommandMiddlewareArgs['respond'];
-
 export const SLACK_HELP_ATTACH_HINT =
   'Share the image in the channel first: /edit uses the most recent image you shared there.';
 
@@ -66,7 +64,7 @@ export async function handleEditCommand(
   }
   await submitEdit(ctx, {
     client,
-    respond,
+    tell: (text) => respond({ response_type: 'ephemeral', text }),
     interactionId: command.trigger_id,
     request,
     requester: { teamId: command.team_id, channelId: command.channel_id, userId: command.user_id },
@@ -99,7 +97,7 @@ export async function handleEditButton(
     const threadTs = body.container.thread_ts as string | undefined;
     await submitEdit(ctx, {
       client,
-      respond,
+      tell: ephemeral,
       interactionId: body.trigger_id,
       request,
       requester: { teamId: body.team?.id ?? parent.data.requester.teamId, channelId, userId: body.user.id },
@@ -118,19 +116,20 @@ export async function handleEditButton(
   }
 }
 
-interface Submission {
+export interface Submission {
   client: webApi.WebClient;
-  respond: Respond;
+  /** Tells the requester something only they see (response_url, or chat.postEphemeral). */
+  tell: (text: string) => Promise<unknown>;
   interactionId: string;
   request: EditRequest;
   requester: { teamId?: string | undefined; channelId: string; userId: string };
-  responseUrl: string;
+  responseUrl?: string;
   threadTs?: string;
   parentEditId?: string;
   loadImage: () => Promise<Uint8Array>;
 }
 
-async function submitEdit(ctx: EditHandlerContext, submission: Submission): Promise<void> {
+export async function submitEdit(ctx: EditHandlerContext, submission: Submission): Promise<void> {
   const { client, requester, request } = submission;
   const log = ctx.logger.child({ interactionId: submission.interactionId, userId: requester.userId });
   // Slack redelivers an interaction it thinks was not answered: the job id is the same, so skip early.
@@ -150,7 +149,7 @@ async function submitEdit(ctx: EditHandlerContext, submission: Submission): Prom
     const replyTo: SlackReplyTo = {
       channelId: requester.channelId,
       statusTs,
-      responseUrl: submission.responseUrl,
+      ...(submission.responseUrl ? { responseUrl: submission.responseUrl } : {}),
       ...(submission.threadTs ? { threadTs: submission.threadTs } : {}),
     };
     const enqueued = await ctx.queue.enqueueEdit({
@@ -187,18 +186,11 @@ async function submitEdit(ctx: EditHandlerContext, submission: Submission): Prom
     if (statusTs) await deleteStatus(client, requester.channelId, statusTs);
     if (!(err instanceof UserFacingError)) {
       log.error({ err }, 'could not start the edit');
-      await submission.respond({
-        response_type: 'ephemeral',
-        text: ':x: Something went wrong starting that edit - try again in a moment.',
-      });
+      await submission.tell(':x: Something went wrong starting that edit - try again in a moment.');
       return;
     }
     log.info({ code: err.code }, 'edit refused');
-    await submission.respond({
-      response_type: 'ephemeral',
-      replace_original: false,
-      text: `:warning: ${userErrorText(err)}`,
-    });
+    await submission.tell(`:warning: ${userErrorText(err)}`);
   }
 }
 

@@ -10,3 +10,10 @@ export { SlackDeliveryAdapter, slackReplyToSchema, type SlackReplyTo } from './s
 export * from './slack-messages.ts';
 export { NotInChannelError, ParentExpiredError, SlackSourceError } from './errors.ts';
 export { SLACK_IMAGE_TYPES, downloadSlackFile, findRecentImage } from './source-image.ts';
+export {
+  EDIT_MODAL_CALLBACK_ID,
+  EDIT_SHORTCUT_CALLBACK_ID,
+  buildEditModal,
+  readEditModal,
+  type EditModalMetadata,
+} from './edit-modal.ts';

@@ -16,7 +16,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { App, type BlockButtonAction } from '@slack/bolt';
+import { App, type BlockButtonAction, type MessageShortcut, type ViewSubmitAction } from '@slack/bolt';
 import type { Config } from '../../config/config.ts';
 import type { Logger } from '../../config/logger.ts';
 import { silentLogger } from '../../config/logger.ts';
@@ -24,6 +24,8 @@ import { EDIT_COMMAND_NAME } from '../../commands/index.ts';
 import type { QueueServices } from '../../queue/queue-services.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { handleEditButton, handleEditCommand, type EditHandlerContext } from './edit-handlers.ts';
+import { EDIT_MODAL_CALLBACK_ID, EDIT_SHORTCUT_CALLBACK_ID } from './edit-modal.ts';
+import { handleEditModal, handleEditShortcut } from './edit-shortcut.ts';
 import { SlackDeliveryAdapter } from './slack-delivery.ts';
 import { ACTION_ID_PATTERN } from './slack-messages.ts';
 
@@ -106,6 +108,12 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   app.command(`/${EDIT_COMMAND_NAME}`, (args) => handleEditCommand(ready(), args));
   app.action<BlockButtonAction>({ type: 'block_actions', action_id: ACTION_ID_PATTERN }, (args) =>
     handleEditButton(ready(), args),
+  );
+  app.shortcut<MessageShortcut>({ type: 'message_action', callback_id: EDIT_SHORTCUT_CALLBACK_ID }, (args) =>
+    handleEditShortcut(ready(), args),
+  );
+  app.view<ViewSubmitAction>({ type: 'view_submission', callback_id: EDIT_MODAL_CALLBACK_ID }, (args) =>
+    handleEditModal(ready(), args),
   );
   app.error(async (err) => {
     logger.error({ err, code: err.code }, 'slack listener failed');

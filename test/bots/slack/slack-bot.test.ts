@@ -11,7 +11,13 @@ import { parseEditCommand, CommandError } from '../../../commands/index.ts';
 import { createQueueMetrics } from '../../../queue/metrics.ts';
 import { jobIdFor } from '../../../queue/edit-job.ts';
 import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
-import { SlackConfigError, createSlackBot, type SlackBot } from '../../../bots/slack/index.ts';
+import {
+  EDIT_MODAL_CALLBACK_ID,
+  EDIT_SHORTCUT_CALLBACK_ID,
+  SlackConfigError,
+  createSlackBot,
+  type SlackBot,
+} from '../../../bots/slack/index.ts';
 import {
   REDIS_URL,
   commandClient,
@@ -451,4 +457,84 @@ test('a bot token Slack refuses fails start() (auth.test), and close() after it 
   await assert.rejects(refused.start(services));
   assert.equal(refused.port, undefined);
   await refused.close();
+});
+
+test('"Edit this image" shortcut: a modal, then the edit of exactly that image', async () => {
+  const { userId, channel, file } = await userWithImage('C-shortcut', { r: 200, g: 100, b: 50 });
+  // A newer image exists too: the shortcut must still edit the one it was used on.
+  slack.addFile({
+    user: userId,
+    channel,
+    name: 'newer.png',
+    mimetype: 'image/png',
+    data: await solidPng({ r: 1, g: 1, b: 1 }, 40),
+    created: file.created + 5,
+  });
+  const used = await slack.sendMessageShortcut(botUrl, {
+    callbackId: EDIT_SHORTCUT_CALLBACK_ID,
+    userId,
+    channelId: channel,
+    files: [file],
+  });
+  assert.equal(used.status, 200);
+  await waitFor(() => slack.views.some((v) => v.triggerId === used.triggerId), 5000, 'views.open');
+  const opened = slack.views.find((v) => v.triggerId === used.triggerId);
+  assert.ok(opened);
+  assert.equal(opened.view.callback_id, EDIT_MODAL_CALLBACK_ID);
+
+  const submitted = await slack.submitView(
+    botUrl,
+    opened,
+    {
+      kk_instruction: { value: { type: 'plain_text_input', value: 'make it snowy' } },
+      kk_strength: { value: { type: 'plain_text_input', value: '40%' } },
+    },
+    { userId },
+  );
+  assert.equal(submitted.status, 200);
+  assert.equal(submitted.text, '', 'a plain ack closes the modal');
+  const job = await waitForJob(opened.id);
+  assert.deepEqual(job.data.request.strength, { kind: 'single', value: 0.4 });
+  assert.equal(job.data.request.instruction, 'make it snowy');
+  assert.equal(job.data.source.bytes, file.data.byteLength);
+  assert.deepEqual(await services.queue.blobs.get(job.data.source.blob), Buffer.from(file.data));
+  assert.deepEqual(job.data.requester, { platform: 'slack', teamId: 'T0001', channelId: channel, userId });
+  await waitForButtons(channel, job.id as string);
+});
+
+test('the modal shows a grammar error under its field and queues nothing', async () => {
+  const { userId, channel, file } = await userWithImage('C-modal-error');
+  const used = await slack.sendMessageShortcut(botUrl, {
+    callbackId: EDIT_SHORTCUT_CALLBACK_ID,
+    userId,
+    channelId: channel,
+    files: [file],
+  });
+  await waitFor(() => slack.views.some((v) => v.triggerId === used.triggerId), 5000, 'views.open');
+  const opened = slack.views.find((v) => v.triggerId === used.triggerId);
+  assert.ok(opened);
+  const submitted = await slack.submitView(
+    botUrl,
+    opened,
+    {
+      kk_instruction: { value: { type: 'plain_text_input', value: 'make it snowy' } },
+      kk_strength: { value: { type: 'plain_text_input', value: '2' } },
+    },
+    { userId },
+  );
+  assert.equal(submitted.status, 200);
+  const answer = JSON.parse(submitted.text) as { response_action: string; errors: Record<string, string> };
+  assert.equal(answer.response_action, 'errors');
+  assert.deepEqual(Object.keys(answer.errors), ['kk_strength']);
+  assert.match(answer.errors.kk_strength ?? '', /between 0 and 1/);
+  assert.equal(await services.queue.queue.getJob(jobIdFor('slack', opened.id)), undefined);
+});
+
+test('the shortcut on a message without an image says so ephemerally', async () => {
+  const used = await slack.sendMessageShortcut(botUrl, { callbackId: EDIT_SHORTCUT_CALLBACK_ID, files: [] });
+  await waitFor(() => responsesTo(used.responseId).length === 1, 5000, 'ephemeral reply');
+  const [reply] = responsesTo(used.responseId);
+  assert.equal(reply?.response_type, 'ephemeral');
+  assert.match(String(reply?.text), /no image I can edit/);
+  assert.ok(!slack.views.some((v) => v.triggerId === used.triggerId));
 });

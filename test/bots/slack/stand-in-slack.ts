@@ -73,6 +73,8 @@ export class StandInSlack {
   readonly uploads = new Map<string, Upload>();
   /** Bodies the bot POSTed to each response_url, by the url's id. */
   readonly responses: { id: string; body: Record<string, unknown> }[] = [];
+  /** Modals the bot opened (views.open), with the id Slack gave each. */
+  readonly views: { id: string; triggerId: string; view: Record<string, unknown> }[] = [];
   /** Channels the bot is not a member of: chat.postMessage answers not_in_channel. */
   readonly notInChannel = new Set<string>();
   private server: Server | undefined;
@@ -177,6 +179,72 @@ export class StandInSlack {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
     const response = await this.sendSigned(botUrl, body, options);
     return { ...response, triggerId, responseId };
+  }
+
+  /** Uses the message shortcut `callbackId` on a message with `files` (as Slack attaches them). */
+  async sendMessageShortcut(
+    botUrl: string,
+    input: {
+      callbackId: string;
+      userId?: string;
+      channelId?: string;
+      files: StandInFile[];
+      threadTs?: string;
+    },
+    options: SendOptions = {},
+  ) {
+    const triggerId = `${Date.now()}.${randomUUID().slice(0, 12)}`;
+    const responseId = randomUUID();
+    const messageTs = this.nextTs();
+    const payload = {
+      type: 'message_action',
+      callback_id: input.callbackId,
+      trigger_id: triggerId,
+      message_ts: messageTs,
+      response_url: `${this.url}/respond/${responseId}`,
+      message: {
+        type: 'message',
+        user: input.userId ?? 'U0001',
+        ts: messageTs,
+        text: '',
+        files: input.files.map((f) => this.fileObject(f)),
+        ...(input.threadTs ? { thread_ts: input.threadTs } : {}),
+      },
+      user: { id: input.userId ?? 'U0001', name: 'someone' },
+      channel: { id: input.channelId ?? 'C0001', name: 'general' },
+      team: { id: this.options.teamId ?? 'T0001', domain: 'stand-in' },
+      token: 'legacy-verification-token',
+      action_ts: `${Date.now() / 1000}`,
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return { ...(await this.sendSigned(botUrl, body, options)), triggerId, responseId };
+  }
+
+  /** Submits a modal the bot opened, with `values[blockId][actionId] = { type, value }` as Slack sends them. */
+  async submitView(
+    botUrl: string,
+    opened: { id: string; view: Record<string, unknown> },
+    values: Record<string, Record<string, { type: string; value: string | null }>>,
+    options: SendOptions & { userId?: string } = {},
+  ) {
+    const payload = {
+      type: 'view_submission',
+      team: { id: this.options.teamId ?? 'T0001', domain: 'stand-in' },
+      user: { id: options.userId ?? 'U0001', name: 'someone', team_id: this.options.teamId ?? 'T0001' },
+      api_app_id: 'A0001',
+      token: 'legacy-verification-token',
+      trigger_id: `${Date.now()}.${randomUUID().slice(0, 12)}`,
+      view: {
+        ...opened.view,
+        id: opened.id,
+        team_id: this.options.teamId ?? 'T0001',
+        state: { values },
+        hash: 'h',
+      },
+      response_urls: [],
+    };
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    return this.sendSigned(botUrl, body, options);
   }
 
   /** POSTs a form body to the bot with Slack's signature headers. */
@@ -295,6 +363,16 @@ export class StandInSlack {
       }
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
+      case 'files.info': {
+        const file = this.files.find((f) => f.id === body.file);
+        return file ? { ok: true, file: this.fileObject(file) } : { ok: false, error: 'file_not_found' };
+      }
+      case 'views.open': {
+        const id = `V${randomUUID().slice(0, 10).toUpperCase()}`;
+        const view = JSON.parse(body.view ?? '{}') as Record<string, unknown>;
+        this.views.push({ id, triggerId: body.trigger_id ?? '', view });
+        return { ok: true, view: { ...view, id } };
+      }
       case 'files.getUploadURLExternal': {
         const fileId = `F${randomUUID().slice(0, 8).toUpperCase()}`;
         this.uploads.set(fileId, { fileId, filename: body.filename ?? '', length: Number(body.length) });
