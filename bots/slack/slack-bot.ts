@@ -1,6 +1,7 @@
 /**
- * The Slack bot: a Bolt `App` that serves `/edit` and the result buttons, and the 'slack' delivery
- * adapter that answers with Bolt's WebClient. HTTP mode (Bolt's HTTPReceiver on SLACK_PORT, requests
+ * The Slack bot: a Bolt `App` that serves `/edit`, the result buttons and the "Edit this image"
+ * message shortcut with its modal, and the 'slack' delivery adapter that answers with Bolt's
+ * WebClient. HTTP mode (Bolt's HTTPReceiver on SLACK_PORT, requests
  * verified with SLACK_SIGNING_SECRET at /slack/events) by default; Socket Mode when SLACK_APP_TOKEN is
  * set. The Web API base URL is SLACK_API_URL (tests point it at a stand-in).
  *
