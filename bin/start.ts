@@ -1,6 +1,7 @@
 /**
- * `npm start`: the main job on one machine, with zero downloads. It edits a photo with the embedded
- * model through the same path a chat command takes:
+ * `npm start`: the main job. With Discord or Slack configured (DISCORD_PUBLIC_KEY, SLACK_BOT_TOKEN) it
+ * serves the bots (bin/serve-bots.ts) until stopped. Otherwise, on one machine with zero downloads, it
+ * edits a photo with the embedded model through the same path a chat command takes:
  *
  *   /edit grammar -> job on the Redis queue (image as a blob) -> worker running the ONNX pipeline
  *   -> delivery to the local adapter (bots/local), which writes the files to out/
@@ -35,6 +36,7 @@ import type { EditFile } from '../pipeline/types.ts';
 import { startQueueServices } from '../queue/queue-services.ts';
 import { formatQueuePosition } from '../queue/queue-position.ts';
 import { LocalAdapter } from '../bots/local/local-adapter.ts';
+import { configuredPlatforms, serveBots } from './serve-bots.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DEFAULT_IMAGE = join(ROOT, 'models/kk-tiny/eval-images/chelsea.jpg');
@@ -48,7 +50,8 @@ interface Outcome {
   summary: string;
 }
 
-async function main(): Promise<number> {
+/** Resolves with an exit code for a run that ends, or undefined while the bot service keeps running. */
+async function main(): Promise<number | undefined> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -65,6 +68,10 @@ async function main(): Promise<number> {
   }
   const config = await loadConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: 'kk' });
+  if (configuredPlatforms(config).length > 0) {
+    await serveBots(config, logger);
+    return undefined;
+  }
   const requests = (positionals.length > 0 ? positionals : DEFAULT_COMMANDS).map((text) => ({
     text,
     request: parseEditCommand(text),
@@ -199,7 +206,9 @@ function redisAnswers(config: Config): Promise<boolean> {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
   (error: unknown) => {
     if (error instanceof ConfigError) console.error(error.message);
     else if (error instanceof CommandError || error instanceof UserFacingError)

@@ -1,0 +1,68 @@
+/**
+ * The bot service: the Discord and/or Slack adapters (whichever are configured), the queue's delivery for
+ * them, and - unless KK_WORKER=0 - a worker in the same process. Any number of these processes (and of
+ * `npm run worker` hosts) can share one Redis. Runs until SIGTERM/SIGINT.
+ */
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../config/logger.ts';
+import { createDiscordDelivery, startDiscordBot } from '../bots/discord/index.ts';
+import { createSlackBot } from '../bots/slack/index.ts';
+import { defaultModelDir } from '../models/default-model-dir.ts';
+import { readManifest } from '../models/load-bundle.ts';
+import { createEditPipeline, editPipelineOptionsFromConfig } from '../pipeline/create-edit-pipeline.ts';
+import type { DeliveryAdapter } from '../queue/delivery.ts';
+import type { Platform } from '../queue/edit-job.ts';
+import { closeOnSignals, startQueueServices } from '../queue/queue-services.ts';
+
+/** Which chat platforms this configuration serves. */
+export function configuredPlatforms(config: Config): Platform[] {
+  const platforms: Platform[] = [];
+  if (config.DISCORD_PUBLIC_KEY) platforms.push('discord');
+  if (config.SLACK_BOT_TOKEN) platforms.push('slack');
+  return platforms;
+}
+
+export async function serveBots(config: Config, logger: Logger): Promise<void> {
+  const platforms = configuredPlatforms(config);
+  const modelDir = config.KK_MODEL_DIR ?? defaultModelDir();
+  // Bot-only replicas (KK_WORKER=0) never open a session: they only need the model id jobs ask for.
+  const pipeline = config.KK_WORKER
+    ? await createEditPipeline(editPipelineOptionsFromConfig(config, logger))
+    : undefined;
+  const manifest = pipeline ? undefined : await readManifest(modelDir);
+  const modelId = pipeline?.modelId ?? `${manifest?.id}@${manifest?.version}`;
+
+  const discordDelivery = platforms.includes('discord')
+    ? createDiscordDelivery({ config, logger })
+    : undefined;
+  const slack = platforms.includes('slack') ? createSlackBot({ config, logger }) : undefined;
+  const adapters: Partial<Record<Platform, DeliveryAdapter>> = {};
+  if (discordDelivery) adapters.discord = discordDelivery;
+  if (slack) adapters.slack = slack.adapter;
+
+  const services = await startQueueServices({
+    config,
+    modelId,
+    ...(pipeline ? { runner: pipeline } : {}),
+    adapters,
+    logger,
+  });
+  const discord = discordDelivery
+    ? await startDiscordBot({ config, services, logger, adapter: discordDelivery })
+    : undefined;
+  await slack?.start(services);
+  closeOnSignals(
+    {
+      close: async () => {
+        // Stop taking Slack events, let the worker finish and delivery hand over, then close Discord
+        // (its close() also ends the REST client that delivery used).
+        await slack?.close();
+        await services.close();
+        await discord?.close();
+        await pipeline?.dispose();
+      },
+    },
+    logger,
+  );
+  logger.info({ platforms, model: modelId, worker: pipeline !== undefined }, 'bot ready');
+}
