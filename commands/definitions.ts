@@ -117,7 +117,13 @@ export interface SlackManifestOptions {
   botName?: string;
 }
 
-/** The Slack app manifest (JSON form): socket mode, interactivity for the buttons, one slash command. */
+/** callback_id of the Slack message shortcut "Edit this image" (bots/slack listens for it). */
+export const SLACK_EDIT_SHORTCUT_CALLBACK_ID = 'kk_edit_image';
+
+/**
+ * The Slack app manifest (JSON form): socket mode, interactivity for the buttons, the slash command and
+ * the "Edit this image" message shortcut.
+ */
 export function buildSlackManifest(options: SlackManifestOptions = {}) {
   const appName = options.appName ?? 'Kontinuous Kontext';
   return {
@@ -134,6 +140,14 @@ export function buildSlackManifest(options: SlackManifestOptions = {}) {
           description: `Edit an image; strength 0-1 or sweep (${DEFAULT_SWEEP_FRAMES} frames by default)`,
           usage_hint: slackUsageHint(),
           should_escape: false,
+        },
+      ],
+      shortcuts: [
+        {
+          name: 'Edit this image',
+          type: 'message' as const,
+          callback_id: SLACK_EDIT_SHORTCUT_CALLBACK_ID,
+          description: 'Edit the image in this message with an instruction and a strength',
         },
       ],
     },

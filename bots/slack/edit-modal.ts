@@ -5,10 +5,15 @@
  */
 import type { types } from '@slack/bolt';
 import { z } from 'zod';
-import { DEFAULT_STRENGTH, INSTRUCTION_MAX_LENGTH, STRENGTH_MAX_LENGTH } from '../../commands/index.ts';
+import {
+  DEFAULT_STRENGTH,
+  INSTRUCTION_MAX_LENGTH,
+  SLACK_EDIT_SHORTCUT_CALLBACK_ID,
+  STRENGTH_MAX_LENGTH,
+} from '../../commands/index.ts';
 
-/** The shortcut's callback_id (declare it in the app's manifest) and the modal's. */
-export const EDIT_SHORTCUT_CALLBACK_ID = 'kk_edit_image';
+/** The shortcut's callback_id (declared in the app manifest, commands/definitions.ts) and the modal's. */
+export const EDIT_SHORTCUT_CALLBACK_ID = SLACK_EDIT_SHORTCUT_CALLBACK_ID;
 export const EDIT_MODAL_CALLBACK_ID = 'kk_edit_image_modal';
 export const MODAL_BLOCKS = { instruction: 'kk_instruction', strength: 'kk_strength' } as const;
 const INPUT_ACTION_ID = 'value';

@@ -10,6 +10,7 @@ import {
   SLACK_BOT_SCOPES,
   buildDiscordEditCommand,
   buildSlackManifest,
+  SLACK_EDIT_SHORTCUT_CALLBACK_ID,
   type DiscordOption,
 } from '../../commands/definitions.ts';
 import {
@@ -96,6 +97,11 @@ test('Slack: one /edit slash command, socket mode, interactivity, and the needed
   assert.ok(
     command.usage_hint.includes(`${MIN_SEED}-${MAX_SEED}`) &&
       command.usage_hint.includes(`${MIN_STEPS}-${MAX_STEPS}`),
+  );
+  assert.deepEqual(
+    manifest.features.shortcuts.map((s) => [s.type, s.callback_id]),
+    [['message', SLACK_EDIT_SHORTCUT_CALLBACK_ID]],
+    'the "Edit this image" message shortcut the Slack bot listens for',
   );
 });
 
