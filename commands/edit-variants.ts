@@ -61,6 +61,24 @@ export function randomSeed(): number {
   return Math.min(MAX_SEED, Math.max(MIN_SEED, seed ?? 0));
 }
 
+/**
+ * Whether a result's button would do anything: weaker/stronger only from a single edit that can still move
+ * that way, sweep only from a single edit (on a sweep it would repeat the same frames and seed), new seed
+ * always. Adapters disable (Discord) or leave out (Slack) the others.
+ */
+export function canApplyAction(action: EditAction, request: EditRequest): boolean {
+  switch (action) {
+    case 'weaker':
+      return canWeaken(request);
+    case 'stronger':
+      return canStrengthen(request);
+    case 'sweep':
+      return request.strength.kind === 'single';
+    case 'new-seed':
+      return true;
+  }
+}
+
 /** Applies a button's action; `new-seed` uses `seed` (default: a fresh random one). */
 export function applyEditAction(action: EditAction, request: EditRequest, seed?: number): EditRequest {
   switch (action) {

@@ -19,6 +19,7 @@ export {
   EDIT_ACTIONS,
   applyEditAction,
   asSweep,
+  canApplyAction,
   canStrengthen,
   canWeaken,
   randomSeed,

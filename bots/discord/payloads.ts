@@ -17,8 +17,7 @@ import {
 import {
   EDIT_ACTIONS,
   EDIT_COMMAND_NAME,
-  canStrengthen,
-  canWeaken,
+  canApplyAction,
   formatEditCommand,
   type EditAction,
   type EditRequest,
@@ -74,12 +73,6 @@ export function buildResultButtons(
   parentJobId: string,
   request: EditRequest,
 ): APIActionRowComponent<APIButtonComponentWithCustomId> {
-  const enabled: Record<EditAction, boolean> = {
-    weaker: canWeaken(request),
-    stronger: canStrengthen(request),
-    sweep: request.strength.kind !== 'sweep',
-    'new-seed': true,
-  };
   return {
     type: ComponentType.ActionRow,
     components: EDIT_ACTIONS.map(({ action, label }) => ({
@@ -87,7 +80,7 @@ export function buildResultButtons(
       style: ButtonStyle.Secondary,
       label,
       custom_id: encodeButtonId(action, parentJobId),
-      disabled: !enabled[action],
+      disabled: !canApplyAction(action, request),
     })),
   };
 }

@@ -7,8 +7,7 @@ import type { EditRequest } from '../../commands/edit-request.ts';
 import {
   EDIT_ACTIONS,
   EDIT_COMMAND_NAME,
-  canStrengthen,
-  canWeaken,
+  canApplyAction,
   formatEditCommand,
   type EditAction,
 } from '../../commands/index.ts';
@@ -96,19 +95,7 @@ export function resultComment(userId: string, request: EditRequest, result: Edit
  * (Slack buttons cannot be disabled, so they are left out), sweep only for a single edit, new seed always.
  */
 export function availableActions(request: EditRequest): EditAction[] {
-  const single = request.strength.kind === 'single';
-  return EDIT_ACTIONS.map((a) => a.action).filter((action) => {
-    switch (action) {
-      case 'weaker':
-        return canWeaken(request);
-      case 'stronger':
-        return canStrengthen(request);
-      case 'sweep':
-        return single;
-      case 'new-seed':
-        return true;
-    }
-  });
+  return EDIT_ACTIONS.map((a) => a.action).filter((action) => canApplyAction(action, request));
 }
 
 /** The message under a result: Weaker / Stronger / Sweep / New seed, each carrying the parent job id. */

@@ -4,6 +4,7 @@ import {
   EDIT_ACTIONS,
   applyEditAction,
   asSweep,
+  canApplyAction,
   canStrengthen,
   canWeaken,
   randomSeed,
@@ -105,4 +106,12 @@ test('applyEditAction maps every button to its helper', () => {
   assert.deepEqual(applyEditAction('new-seed', at(0.5), 1234), withNewSeed(at(0.5), 1234));
   const reseeded = applyEditAction('new-seed', at(0.5));
   assert.ok(reseeded.seed !== undefined && reseeded.seed >= 0 && reseeded.seed <= MAX_SEED);
+});
+
+test('canApplyAction: the buttons that would change something', () => {
+  const offered = (r: EditRequest) => EDIT_ACTIONS.map((a) => a.action).filter((a) => canApplyAction(a, r));
+  assert.deepEqual(offered(at(0.5)), ['weaker', 'stronger', 'sweep', 'new-seed']);
+  assert.deepEqual(offered(at(0)), ['stronger', 'sweep', 'new-seed']);
+  assert.deepEqual(offered(at(1)), ['weaker', 'sweep', 'new-seed']);
+  assert.deepEqual(offered(sweepOf(6)), ['new-seed']);
 });
