@@ -4,6 +4,8 @@
  *
  * - Edits of one job go out in order, and none after the final one: a late "#2 in queue" (a result-cache
  *   hit can finish before the enqueue's status edit is sent) must not overwrite the result.
+ * - Cancel: "Cancelled." (a removed queued job) is final like a result; after "Cancelling..." (a running
+ *   job told to stop) status and progress edits stop, and only the 'cancelled' failure follows.
  * - Progress edits are throttled per job (`progressIntervalMs`); a failed progress edit is only logged.
  * - Interaction tokens last 15 minutes. When the final edit fails with 401/404 (a long queue, a bot down
  *   for a while), the result is posted in the channel as the bot instead, pinging the requester; that
@@ -57,6 +59,8 @@ export interface DiscordDeliveryOptions {
 interface MessageState {
   chain: Promise<void>;
   final: boolean;
+  /** "Cancelling..." is shown: only the final message may replace it. */
+  cancelling: boolean;
   lastProgressAt: number;
   touchedAt: number;
 }
@@ -82,11 +86,11 @@ export class DiscordDelivery implements DeliveryAdapter {
   async onProgress({ jobId, job, progress }: ProgressUpdate): Promise<void> {
     const state = this.stateOf(jobId);
     const now = Date.now();
-    if (state.final || now - state.lastProgressAt < this.progressIntervalMs) return;
+    if (state.final || state.cancelling || now - state.lastProgressAt < this.progressIntervalMs) return;
     state.lastProgressAt = now;
     const replyTo = discordReplyToSchema.safeParse(job.replyTo);
     if (!replyTo.success) return;
-    await this.showStatus(jobId, replyTo.data, buildProgressMessage(job.request, progress));
+    await this.showStatus(jobId, replyTo.data, buildProgressMessage(jobId, job.request, progress));
   }
 
   async onCompleted({ jobId, job, result, files }: CompletedDelivery): Promise<void> {
@@ -103,13 +107,25 @@ export class DiscordDelivery implements DeliveryAdapter {
 
   /** Edits the original response with a status line, unless the job's final message went out already. */
   showStatus(jobId: string, replyTo: DiscordReplyTo, message: DiscordMessage): Promise<void> {
-    return this.enqueue(jobId, false, async () => {
-      try {
-        await editOriginalResponse(this.rest, replyTo.applicationId, replyTo.token, message);
-      } catch (err) {
-        this.logger.debug({ err, jobId }, 'status edit failed');
-      }
-    });
+    return this.enqueue(jobId, false, () => this.editStatus(jobId, replyTo, message));
+  }
+
+  /**
+   * The job was removed from the queue, so no result or failure will come: `message` ("Cancelled.") is
+   * its final message, and no status or progress edit can follow it. `replyTo` may be the Cancel press's
+   * own interaction (a fresh token that edits the pressed message).
+   */
+  showCancelled(jobId: string, replyTo: DiscordReplyTo, message: DiscordMessage): Promise<void> {
+    // A final message already queued (it can't be, for a removed job) is never overwritten.
+    if (this.stateOf(jobId).final) return Promise.resolve();
+    return this.enqueue(jobId, true, () => this.editStatus(jobId, replyTo, message));
+  }
+
+  /** The running job was told to stop: shows `message` ("Cancelling...") and holds back later status lines. */
+  showCancelling(jobId: string, replyTo: DiscordReplyTo, message: DiscordMessage): Promise<void> {
+    const sent = this.enqueue(jobId, false, () => this.editStatus(jobId, replyTo, message));
+    this.stateOf(jobId).cancelling = true;
+    return sent;
   }
 
   /** Waits for the edits under way and stops the REST client's sweep timers (REST calls still work). */
@@ -144,10 +160,21 @@ export class DiscordDelivery implements DeliveryAdapter {
     });
   }
 
-  /** Runs `send` after the job's earlier edits; status edits are dropped once the final one is queued. */
+  private async editStatus(jobId: string, replyTo: DiscordReplyTo, message: DiscordMessage): Promise<void> {
+    try {
+      await editOriginalResponse(this.rest, replyTo.applicationId, replyTo.token, message);
+    } catch (err) {
+      this.logger.debug({ err, jobId }, 'status edit failed');
+    }
+  }
+
+  /**
+   * Runs `send` after the job's earlier edits. Status edits are dropped once the final one is queued or
+   * "Cancelling..." is.
+   */
   private enqueue(jobId: string, final: boolean, send: () => Promise<void>): Promise<void> {
     const state = this.stateOf(jobId);
-    if (state.final && !final) return Promise.resolve();
+    if ((state.final || state.cancelling) && !final) return Promise.resolve();
     if (final) state.final = true;
     const run = state.chain.then(send);
     state.chain = run.catch(() => undefined);
@@ -162,7 +189,13 @@ export class DiscordDelivery implements DeliveryAdapter {
     }
     let state = this.states.get(jobId);
     if (!state) {
-      state = { chain: Promise.resolve(), final: false, lastProgressAt: 0, touchedAt: now };
+      state = {
+        chain: Promise.resolve(),
+        final: false,
+        cancelling: false,
+        lastProgressAt: 0,
+        touchedAt: now,
+      };
       this.states.set(jobId, state);
     }
     state.touchedAt = now;

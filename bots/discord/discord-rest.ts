@@ -45,6 +45,16 @@ export async function editOriginalResponse(
   });
 }
 
+/** POST a follow-up message to an interaction (ephemeral when `message.flags` says so). */
+export async function createFollowupMessage(
+  rest: REST,
+  applicationId: string,
+  token: string,
+  message: DiscordMessage,
+): Promise<void> {
+  await rest.post(Routes.webhook(applicationId, token), { ...requestOf(message), auth: false });
+}
+
 /** POST a message in a channel as the bot (needs the bot token, View Channel, Send Messages, Attach Files). */
 export async function createChannelMessage(
   rest: REST,

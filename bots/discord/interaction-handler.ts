@@ -9,6 +9,7 @@
  * - A result's button: deferred (a new message), then the parent job's request and source blob ->
  *   `applyEditAction` -> `enqueueEdit` with `parentEditId`. Anyone who can see the result may press;
  *   the presser becomes the requester, so their own in-flight caps apply.
+ * - A status message's Cancel button: cancel-button.ts.
  */
 import {
   ApplicationCommandOptionType,
@@ -33,6 +34,7 @@ import {
 } from '../../commands/index.ts';
 import { jobIdFor } from '../../queue/edit-job.ts';
 import type { EditQueue } from '../../queue/edit-queue.ts';
+import { handleCancelPress } from './cancel-button.ts';
 import type { DiscordDelivery, DiscordReplyTo } from './discord-delivery.ts';
 import { AttachmentError, checkAttachment, downloadAttachment } from './download-attachment.ts';
 import { HELP_COMMAND_NAME } from './help-command.ts';
@@ -42,6 +44,7 @@ import {
   buildFailureMessage,
   buildQueuedMessage,
   decodeButtonId,
+  decodeCancelId,
   ephemeralError,
   ephemeralReply,
 } from './payloads.ts';
@@ -53,7 +56,7 @@ export interface HandledInteraction {
 }
 
 /** The parts of `EditQueue` the bot uses. */
-export type BotQueue = Pick<EditQueue, 'enqueueEdit' | 'queue' | 'blobs'>;
+export type BotQueue = Pick<EditQueue, 'enqueueEdit' | 'cancelEdit' | 'queue' | 'blobs'>;
 
 export interface InteractionContext {
   queue: BotQueue;
@@ -152,6 +155,8 @@ function handleButton(
   interaction: APIMessageComponentInteraction,
   ctx: InteractionContext,
 ): HandledInteraction {
+  const cancelJobId = decodeCancelId(interaction.data.custom_id);
+  if (cancelJobId !== undefined) return handleCancelPress(cancelJobId, replyToOf(interaction), ctx);
   const button = decodeButtonId(interaction.data.custom_id);
   if (!button) return { response: ephemeralReply('This button is no longer supported - run /edit again.') };
   const { action, parentJobId } = button;
@@ -182,12 +187,7 @@ async function enqueueAndReport(
 ): Promise<void> {
   const jobId = jobIdFor('discord', interaction.id);
   const requester = requesterOf(interaction);
-  const replyTo: DiscordReplyTo = {
-    applicationId: interaction.application_id,
-    token: interaction.token,
-    channelId: requester.channelId,
-    userId: requester.userId,
-  };
+  const replyTo = replyToOf(interaction);
   const log = ctx.logger.child({ jobId, userId: requester.userId });
   let request = knownRequest;
   try {
@@ -207,7 +207,7 @@ async function enqueueAndReport(
     await ctx.delivery.showStatus(
       enqueued.jobId,
       replyTo,
-      buildQueuedMessage({ ...prepared.request, seed: enqueued.seed }, enqueued.position),
+      buildQueuedMessage(enqueued.jobId, { ...prepared.request, seed: enqueued.seed }, enqueued.position),
     );
   } catch (err) {
     const userFacing = err instanceof UserFacingError;
@@ -225,6 +225,12 @@ function requesterOf(interaction: APIInteraction): { teamId?: string; channelId:
   const userId = interaction.member?.user.id ?? interaction.user?.id ?? 'unknown';
   const channelId = interaction.channel?.id ?? interaction.channel_id ?? 'unknown';
   return { ...(interaction.guild_id ? { teamId: interaction.guild_id } : {}), channelId, userId };
+}
+
+/** How to answer `interaction` later: its token edits its original response (or the pressed message). */
+function replyToOf(interaction: APIInteraction): DiscordReplyTo {
+  const { channelId, userId } = requesterOf(interaction);
+  return { applicationId: interaction.application_id, token: interaction.token, channelId, userId };
 }
 
 type OptionValue = string | number | boolean;

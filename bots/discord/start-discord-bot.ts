@@ -50,7 +50,7 @@ export function createDiscordDelivery(options: DiscordDeliveryFromConfig): Disco
 
 export interface DiscordBotOptions {
   config: DiscordConfig;
-  /** Queue services (only `queue` is used: enqueue, parent jobs and their blobs). */
+  /** Queue services (only `queue` is used: enqueue, cancel, parent jobs and their blobs). */
   services: { readonly queue: BotQueue };
   /** The adapter given to the queue's delivery. @defaultValue a new one from `config` */
   adapter?: DiscordDelivery;

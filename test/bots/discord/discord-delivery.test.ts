@@ -1,9 +1,20 @@
-/** The delivery adapter's own rules against the stand-in: ordering, progress throttling, expired tokens. */
+/**
+ * The delivery adapter's own rules against the stand-in: ordering, progress throttling, expired tokens,
+ * and what a cancel leaves room for.
+ */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DiscordDelivery } from '../../../bots/discord/discord-delivery.ts';
+import {
+  DiscordDelivery,
+  discordReplyToSchema,
+  type DiscordReplyTo,
+} from '../../../bots/discord/discord-delivery.ts';
 import { createDiscordRest } from '../../../bots/discord/discord-rest.ts';
-import { buildQueuedMessage } from '../../../bots/discord/payloads.ts';
+import {
+  buildCancelledMessage,
+  buildCancellingMessage,
+  buildQueuedMessage,
+} from '../../../bots/discord/payloads.ts';
 import type { EditJobData, EditJobResult } from '../../../queue/edit-job.ts';
 import { startStandInDiscord, type StandInDiscord } from './stand-in-discord.ts';
 import { APP_ID, CHANNEL_ID } from './interactions.ts';
@@ -91,10 +102,14 @@ test('no status edit goes out after the result, even one asked for later', async
   const queued = adapter.showStatus(
     a.jobId,
     replyTo,
-    buildQueuedMessage(a.data.request, { state: 'queued', position: 2 }),
+    buildQueuedMessage(a.jobId, a.data.request, { state: 'queued', position: 2 }),
   );
   const done = adapter.onCompleted({ jobId: a.jobId, job: a.data, result, files });
-  const late = adapter.showStatus(a.jobId, replyTo, buildQueuedMessage(a.data.request, { state: 'running' }));
+  const late = adapter.showStatus(
+    a.jobId,
+    replyTo,
+    buildQueuedMessage(a.jobId, a.data.request, { state: 'running' }),
+  );
   await Promise.all([queued, done, late]);
   await adapter.onProgress({ jobId: a.jobId, job: a.data, progress: { stage: 'render', step: 1, total: 1 } });
   await adapter.close();
@@ -142,5 +157,66 @@ test('a failure with an expired token is posted in the channel when a bot token 
   assert.equal(
     post?.json?.content,
     '<@u1> `/edit make it red strength:0.5 seed:4` - Not an image.\n-# attach a PNG',
+  );
+});
+
+function replyToOf(a: ReturnType<typeof job>): DiscordReplyTo {
+  return discordReplyToSchema.parse(a.data.replyTo);
+}
+
+test('"Cancelled." is final: no status or progress edit follows it', async () => {
+  const adapter = delivery({ progressIntervalMs: 0 });
+  const a = job();
+  const replyTo = replyToOf(a);
+  const queued = adapter.showStatus(
+    a.jobId,
+    replyTo,
+    buildQueuedMessage(a.jobId, a.data.request, { state: 'queued', position: 3 }),
+  );
+  const cancelled = adapter.showCancelled(a.jobId, replyTo, buildCancelledMessage());
+  const late = adapter.showStatus(
+    a.jobId,
+    replyTo,
+    buildQueuedMessage(a.jobId, a.data.request, { state: 'running' }),
+  );
+  await Promise.all([queued, cancelled, late]);
+  await adapter.onProgress({
+    jobId: a.jobId,
+    job: a.data,
+    progress: { stage: 'denoise', step: 1, total: 4 },
+  });
+  await adapter.close();
+  assert.deepEqual(
+    edits(a.token).map((c) => [String(c.json?.content), (c.json?.components as unknown[]).length]),
+    [
+      ['`/edit make it red strength:0.5 seed:4` - #3 in queue', 1],
+      ['Cancelled.', 0],
+    ],
+  );
+});
+
+test('after "Cancelling..." progress stops, and the cancelled failure still replaces it', async () => {
+  const adapter = delivery({ progressIntervalMs: 0 });
+  const a = job();
+  await adapter.onProgress({
+    jobId: a.jobId,
+    job: a.data,
+    progress: { stage: 'denoise', step: 1, total: 4 },
+  });
+  await adapter.showCancelling(a.jobId, replyToOf(a), buildCancellingMessage());
+  await adapter.onProgress({
+    jobId: a.jobId,
+    job: a.data,
+    progress: { stage: 'denoise', step: 2, total: 4 },
+  });
+  await adapter.onFailed({ jobId: a.jobId, job: a.data, code: 'cancelled', userMessage: 'Edit cancelled.' });
+  await adapter.close();
+  assert.deepEqual(
+    edits(a.token).map((c) => [String(c.json?.content), (c.json?.components as unknown[]).length]),
+    [
+      ['`/edit make it red strength:0.5 seed:4` - editing 1/4', 1],
+      ['Cancelling...', 0],
+      ['`/edit make it red strength:0.5 seed:4` - Edit cancelled.', 0],
+    ],
   );
 });

@@ -1,17 +1,25 @@
-/** The pure parts: button ids, the button row, message builders, and Ed25519 verification. */
+/** The pure parts: button and cancel ids, the button rows, message builders, and Ed25519 verification. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
+import { ButtonStyle, ComponentType, MessageFlags } from 'discord-api-types/v10';
 import {
   CUSTOM_ID_MAX_LENGTH,
   asChannelMessage,
+  buildCancelledMessage,
+  buildCancellingMessage,
   buildFailureMessage,
   buildProgressMessage,
+  buildQueuedMessage,
   buildResultButtons,
+  buildResultMessage,
   decodeButtonId,
+  decodeCancelId,
   describeRequest,
   encodeButtonId,
+  encodeCancelId,
+  ephemeralFollowUp,
 } from '../../../bots/discord/payloads.ts';
 import { discordPublicKey, verifyDiscordSignature } from '../../../bots/discord/verify-signature.ts';
 import { EDIT_ACTIONS, type EditRequest } from '../../../commands/index.ts';
@@ -63,11 +71,14 @@ test('user text cannot break out of the code span or ping anyone', () => {
     strength: { kind: 'single', value: 1 },
   };
   assert.equal(describeRequest(request), "`/edit make it 'red' @everyone strength:1`");
-  assert.deepEqual(buildProgressMessage(request, { stage: 'denoise', step: 3, total: 20 }).allowed_mentions, {
-    parse: [],
-  });
+  assert.deepEqual(
+    buildProgressMessage('discord-1', request, { stage: 'denoise', step: 3, total: 20 }).allowed_mentions,
+    {
+      parse: [],
+    },
+  );
   assert.match(
-    buildProgressMessage(request, { stage: 'denoise', step: 3, total: 20 }).content,
+    buildProgressMessage('discord-1', request, { stage: 'denoise', step: 3, total: 20 }).content,
     / - editing 3\/20$/,
   );
   const failure = buildFailureMessage({ userMessage: 'Nope.', hint: 'try again' }, request);
@@ -90,4 +101,71 @@ test('signatures verify over timestamp + body with the raw hex public key, and n
   const otherHex = Buffer.from(other.export({ format: 'jwk' }).x as string, 'base64url').toString('hex');
   assert.equal(verifyDiscordSignature(discordPublicKey(otherHex), signature, '1700000000', body), false);
   assert.throws(() => discordPublicKey('abc'), RangeError);
+});
+
+test('cancel ids round-trip for any Discord job id and never decode as an edit action (or vice versa)', () => {
+  fc.assert(
+    fc.property(fc.stringMatching(/^[0-9]{17,20}$/), (interactionId) => {
+      const jobId = jobIdFor('discord', interactionId);
+      const id = encodeCancelId(jobId);
+      assert.equal(id, `kk:cancel:${jobId}`);
+      assert.ok(id.length <= CUSTOM_ID_MAX_LENGTH);
+      assert.equal(decodeCancelId(id), jobId);
+      assert.equal(decodeButtonId(id), undefined);
+      assert.equal(decodeCancelId(encodeButtonId('weaker', jobId)), undefined);
+    }),
+  );
+  for (const id of ['', 'kk:cancel:', 'kk:cancel', 'other:cancel:discord-1'])
+    assert.equal(decodeCancelId(id), undefined, id);
+});
+
+test('queued and progress messages carry a red Cancel button; cancel and failure messages clear the row', () => {
+  const request = single(0.5);
+  const cancelRow = [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Danger,
+          label: 'Cancel',
+          custom_id: 'kk:cancel:discord-7',
+        },
+      ],
+    },
+  ];
+  assert.deepEqual(
+    buildQueuedMessage('discord-7', request, { state: 'queued', position: 2 }).components,
+    cancelRow,
+  );
+  assert.deepEqual(
+    buildProgressMessage('discord-7', request, { stage: 'denoise', step: 1, total: 4 }).components,
+    cancelRow,
+  );
+  assert.deepEqual(buildCancelledMessage(), {
+    content: 'Cancelled.',
+    components: [],
+    allowed_mentions: { parse: [] },
+  });
+  assert.deepEqual(buildCancellingMessage(), {
+    content: 'Cancelling...',
+    components: [],
+    allowed_mentions: { parse: [] },
+  });
+  assert.deepEqual(buildFailureMessage({ userMessage: 'Edit cancelled.' }, request).components, []);
+  const result = buildResultMessage(
+    'discord-7',
+    request,
+    { kind: 'single', width: 8, height: 8, cached: false, timings: { total: 1000 } },
+    [],
+  );
+  assert.deepEqual(
+    result.components?.flatMap((row) => row.components.map((b) => b.label)),
+    ['Weaker', 'Stronger', 'Sweep', 'New seed'],
+  );
+  assert.deepEqual(ephemeralFollowUp('No.'), {
+    content: 'No.',
+    flags: MessageFlags.Ephemeral,
+    allowed_mentions: { parse: [] },
+  });
 });

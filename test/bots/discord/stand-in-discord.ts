@@ -3,8 +3,8 @@
  *
  * - the CDN: attachment URLs (`addAttachment`) served as plain bytes;
  * - the REST routes the adapter calls, under `/api/v10`: interaction callback, "edit original
- *   response" (JSON or multipart, parsed into JSON + files), channel messages (bot token checked) and
- *   command registration; every call is recorded in `calls`;
+ *   response" (JSON or multipart, parsed into JSON + files), follow-up messages, channel messages (bot
+ *   token checked) and command registration; every call is recorded in `calls`;
  * - the gateway's other half: `sendInteraction` signs an interaction with an Ed25519 key pair made here
  *   and POSTs it to the bot, like Discord does to an Interactions Endpoint URL.
  */
@@ -114,6 +114,11 @@ export async function startStandInDiscord(options: StandInOptions = {}): Promise
     if (req.method === 'PATCH' && parts[0] === 'webhooks' && parts[3] === 'messages') {
       if (expiredTokens.has(parts[2] ?? '')) return respond(404, { message: 'Unknown Webhook', code: 10015 });
       return respond(200, message(json, files));
+    }
+    // POST /webhooks/{app}/{token}: a follow-up message (ephemeral when flags has 64)
+    if (req.method === 'POST' && parts[0] === 'webhooks' && parts.length === 3) {
+      if (expiredTokens.has(parts[2] ?? '')) return respond(404, { message: 'Unknown Webhook', code: 10015 });
+      return respond(200, { ...message(json, files), flags: json?.flags ?? 0 });
     }
     // POST /channels/{id}/messages
     if (req.method === 'POST' && parts[0] === 'channels' && parts[2] === 'messages') {
