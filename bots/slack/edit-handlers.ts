@@ -25,8 +25,8 @@ import {
 import type { EditQueue } from '../../queue/edit-queue.ts';
 import { jobIdFor } from '../../queue/edit-job.ts';
 import { NotInChannelError, ParentExpiredError } from './errors.ts';
-import { actionOf, describeEdit, statusText, userErrorText } from './slack-messages.ts';
-import type { SlackReplyTo } from './slack-delivery.ts';
+import { actionOf, describeEdit, userErrorText } from './slack-messages.ts';
+import type { SlackDeliveryAdapter, SlackReplyTo } from './slack-delivery.ts';
 import { downloadSlackFile, findRecentImage } from './source-image.ts';
 
 export interface EditHandlerContext {
@@ -36,6 +36,8 @@ export interface EditHandlerContext {
   maxImageBytes: number;
   /** Oldest image `/edit` picks up, in seconds. */
   imageMaxAgeSeconds: number;
+  /** The delivery adapter, which owns every edit of a status line after it is posted. */
+  statusLines: Pick<SlackDeliveryAdapter, 'setStatus' | 'closeStatus'>;
   logger: Logger;
 }
 
@@ -172,16 +174,13 @@ export async function submitEdit(ctx: EditHandlerContext, submission: Submission
     }
     // The job is queued: from here on a failed status edit is cosmetic. It fails for certain when a
     // fast (cached) result was delivered first and its status line already deleted.
-    await client.chat
-      .update({
-        channel: requester.channelId,
-        ts: statusTs,
-        text: statusText(
-          requester.userId,
-          { ...request, seed: enqueued.seed },
-          { kind: 'queued', position: enqueued.position },
-        ),
-      })
+    // Through the delivery adapter, so a Cancel click already answered is not overwritten.
+    await ctx.statusLines
+      .setStatus(
+        enqueued.jobId,
+        { replyTo, userId: requester.userId, request: { ...request, seed: enqueued.seed } },
+        { kind: 'queued', position: enqueued.position },
+      )
       .catch((err: unknown) => log.debug({ err }, 'queue position not shown'));
   } catch (err) {
     if (statusTs) await deleteStatus(client, requester.channelId, statusTs);

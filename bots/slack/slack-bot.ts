@@ -1,7 +1,7 @@
 /**
- * The Slack bot: a Bolt `App` that serves `/edit`, the result buttons and the "Edit this image"
- * message shortcut with its modal, and the 'slack' delivery adapter that answers with Bolt's
- * WebClient. HTTP mode (Bolt's HTTPReceiver on SLACK_PORT, requests
+ * The Slack bot: a Bolt `App` that serves `/edit`, the result buttons, the status line's Cancel
+ * button and the "Edit this image" message shortcut with its modal, and the 'slack' delivery adapter
+ * that answers with Bolt's WebClient. HTTP mode (Bolt's HTTPReceiver on SLACK_PORT, requests
  * verified with SLACK_SIGNING_SECRET at /slack/events) by default; Socket Mode when SLACK_APP_TOKEN is
  * set. The Web API base URL is SLACK_API_URL (tests point it at a stand-in).
  *
@@ -24,11 +24,12 @@ import { silentLogger } from '../../config/logger.ts';
 import { EDIT_COMMAND_NAME } from '../../commands/index.ts';
 import type { QueueServices } from '../../queue/queue-services.ts';
 import { boltLogger } from './bolt-logger.ts';
+import { handleCancelButton } from './cancel-button.ts';
 import { handleEditButton, handleEditCommand, type EditHandlerContext } from './edit-handlers.ts';
 import { EDIT_MODAL_CALLBACK_ID, EDIT_SHORTCUT_CALLBACK_ID } from './edit-modal.ts';
 import { handleEditModal, handleEditShortcut } from './edit-shortcut.ts';
 import { SlackDeliveryAdapter } from './slack-delivery.ts';
-import { ACTION_ID_PATTERN } from './slack-messages.ts';
+import { ACTION_ID_PATTERN, CANCEL_ACTION_ID } from './slack-messages.ts';
 
 export interface SlackBotOptions {
   /** Reads SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET / SLACK_APP_TOKEN, SLACK_PORT, SLACK_API_URL, KK_BLOB_MAX_BYTES. */
@@ -110,6 +111,9 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
   app.action<BlockButtonAction>({ type: 'block_actions', action_id: ACTION_ID_PATTERN }, (args) =>
     handleEditButton(ready(), args),
   );
+  app.action<BlockButtonAction>({ type: 'block_actions', action_id: CANCEL_ACTION_ID }, (args) =>
+    handleCancelButton(ready(), args),
+  );
   app.shortcut<MessageShortcut>({ type: 'message_action', callback_id: EDIT_SHORTCUT_CALLBACK_ID }, (args) =>
     handleEditShortcut(ready(), args),
   );
@@ -139,6 +143,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
           botToken: token,
           maxImageBytes: config.KK_BLOB_MAX_BYTES,
           imageMaxAgeSeconds: options.imageMaxAgeSeconds ?? 86_400,
+          statusLines: adapter,
           logger,
         };
         await app.init();

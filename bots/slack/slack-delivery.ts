@@ -1,9 +1,13 @@
 /**
- * The 'slack' DeliveryAdapter: a job's progress edits its status message (chat.update, throttled),
- * its result is uploaded to the channel (files.uploadV2: getUploadURLExternal, the upload, then
- * completeUploadExternal with channel_id + initial_comment) followed by the buttons, and a failure is
- * posted as the user message. Either way the status line is then deleted. Called once per job by
- * queue/delivery.ts.
+ * The 'slack' DeliveryAdapter: a job's progress edits its status message (chat.update, throttled,
+ * with the Cancel button), its result is uploaded to the channel (files.uploadV2:
+ * getUploadURLExternal, the upload, then completeUploadExternal with channel_id + initial_comment)
+ * followed by the buttons, and a failure is posted as the user message. Either way the status line is
+ * then deleted. Called once per job by queue/delivery.ts.
+ *
+ * It also owns the status line's other writers: the queue position (edit-handlers.ts) and a Cancel
+ * click (cancel-button.ts) go through `setStatus` / `closeStatus`, so writes to one line land in order
+ * and a cancelled line is never edited back to "editing 3/20".
  */
 import type { webApi } from '@slack/bolt';
 import { z } from 'zod';
@@ -15,7 +19,14 @@ import type {
   FailedDelivery,
   ProgressUpdate,
 } from '../../queue/delivery.ts';
-import { resultButtons, resultComment, statusText, type StatusState } from './slack-messages.ts';
+import type { EditRequest } from '../../commands/edit-request.ts';
+import {
+  resultButtons,
+  resultComment,
+  statusMessage,
+  statusText,
+  type StatusState,
+} from './slack-messages.ts';
 
 /** Progress timestamps kept before old ones are pruned. */
 const MAX_TRACKED_JOBS = 1000;
@@ -32,6 +43,14 @@ export const slackReplyToSchema = z.object({
 });
 export type SlackReplyTo = z.infer<typeof slackReplyToSchema>;
 
+/** What it takes to rewrite a job's status line. */
+export interface StatusLine {
+  replyTo: SlackReplyTo;
+  userId: string;
+  /** With the job's seed, so the line echoes the exact command. */
+  request: EditRequest;
+}
+
 export interface SlackDeliveryOptions {
   /** Bolt's WebClient, authorized with the bot token. */
   client: webApi.WebClient;
@@ -47,6 +66,10 @@ export class SlackDeliveryAdapter implements DeliveryAdapter {
   private readonly logger: Logger;
   /** When each running job's status was last edited (dropped once the job is delivered). */
   private readonly lastProgress = new Map<string, number>();
+  /** Jobs whose status line a Cancel click has set for good, oldest first (dropped once delivered). */
+  private readonly closedStatus = new Set<string>();
+  /** The last pending status write of each job; the next one waits for it. */
+  private readonly statusWrites = new Map<string, Promise<void>>();
 
   constructor(options: SlackDeliveryOptions) {
     this.client = options.client;
@@ -63,11 +86,43 @@ export class SlackDeliveryAdapter implements DeliveryAdapter {
     if (last !== undefined && now - last < this.progressIntervalMs) return;
     this.lastProgress.set(jobId, now);
     if (this.lastProgress.size > MAX_TRACKED_JOBS) this.forgetOldProgress(now);
-    await this.updateStatus(replyTo, job.requester.userId, job.request, { kind: 'progress', progress });
+    await this.setStatus(
+      jobId,
+      { replyTo, userId: job.requester.userId, request: job.request },
+      { kind: 'progress', progress },
+    );
+  }
+
+  /**
+   * Edits a job's status line to `state` (with the Cancel button while queued or running), after any
+   * earlier write for the job; does nothing once `closeStatus` has set the line.
+   */
+  setStatus(jobId: string, line: StatusLine, state: StatusState): Promise<void> {
+    return this.writeStatus(jobId, async () => {
+      if (this.closedStatus.has(jobId)) return;
+      await this.updateStatus(jobId, line, state);
+    });
+  }
+
+  /**
+   * Sets a job's status line for good ("Cancelling...", "Cancelled.", no button): later progress and
+   * queue-position edits for the job are skipped. A removed job is never delivered, so this is the last
+   * word on its line; a signalled one is still delivered as a failure, which deletes the line. Only
+   * this process's writes are held back: progress relayed by a delivery in another process is not.
+   */
+  closeStatus(jobId: string, line: StatusLine, state: StatusState): Promise<void> {
+    this.closedStatus.add(jobId);
+    this.lastProgress.delete(jobId);
+    // Jobs removed from the queue are never delivered, so their entries only leave this way.
+    if (this.closedStatus.size > MAX_TRACKED_JOBS) {
+      const oldest = this.closedStatus.values().next().value;
+      if (oldest !== undefined) this.closedStatus.delete(oldest);
+    }
+    return this.writeStatus(jobId, () => this.updateStatus(jobId, line, state));
   }
 
   async onCompleted({ jobId, job, result, files }: CompletedDelivery): Promise<void> {
-    this.lastProgress.delete(jobId);
+    this.forget(jobId);
     const replyTo = slackReplyToSchema.parse(job.replyTo);
     const thread = replyTo.threadTs ? { thread_ts: replyTo.threadTs } : {};
     await this.client.files.uploadV2({
@@ -89,7 +144,7 @@ export class SlackDeliveryAdapter implements DeliveryAdapter {
   }
 
   async onFailed({ jobId, job, userMessage, hint }: FailedDelivery): Promise<void> {
-    this.lastProgress.delete(jobId);
+    this.forget(jobId);
     const replyTo = slackReplyToSchema.parse(job.replyTo);
     await this.client.chat.postMessage({
       channel: replyTo.channelId,
@@ -117,17 +172,28 @@ export class SlackDeliveryAdapter implements DeliveryAdapter {
       if (now - at > Math.max(10 * this.progressIntervalMs, 60_000)) this.lastProgress.delete(jobId);
   }
 
-  private async updateStatus(
-    replyTo: SlackReplyTo,
-    userId: string,
-    request: CompletedDelivery['job']['request'],
-    state: StatusState,
-  ): Promise<void> {
-    if (!replyTo.statusTs) return;
+  private forget(jobId: string): void {
+    this.lastProgress.delete(jobId);
+    this.closedStatus.delete(jobId);
+  }
+
+  /** Runs `write` after the job's earlier status writes; its error reaches only this caller. */
+  private writeStatus(jobId: string, write: () => Promise<void>): Promise<void> {
+    const written = (this.statusWrites.get(jobId) ?? Promise.resolve()).then(write);
+    const settled = written.catch(() => undefined);
+    this.statusWrites.set(jobId, settled);
+    void settled.then(() => {
+      if (this.statusWrites.get(jobId) === settled) this.statusWrites.delete(jobId);
+    });
+    return written;
+  }
+
+  private async updateStatus(jobId: string, line: StatusLine, state: StatusState): Promise<void> {
+    if (!line.replyTo.statusTs) return;
     await this.client.chat.update({
-      channel: replyTo.channelId,
-      ts: replyTo.statusTs,
-      text: statusText(userId, request, state),
+      channel: line.replyTo.channelId,
+      ts: line.replyTo.statusTs,
+      ...statusMessage(jobId, line.userId, line.request, state),
     });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Every Slack message this adapter sends, as pure functions of the job: the status line (queued,
- * progress), the failure message, the result's comment and its buttons, and error texts. No I/O here.
+ * progress, cancelling, cancelled) with its Cancel button, the failure message, the result's comment
+ * and its buttons, and error texts. No I/O here.
  */
 import type { types } from '@slack/bolt';
 import type { EditRequest } from '../../commands/edit-request.ts';
@@ -17,6 +18,13 @@ import { formatQueuePosition, type QueuePosition } from '../../queue/queue-posit
 /** Button action ids are this prefix plus the `EditAction` (`kk_edit_stronger`); the value is the job id. */
 export const ACTION_ID_PREFIX = 'kk_edit_';
 export const ACTION_ID_PATTERN = /^kk_edit_(weaker|stronger|sweep|new-seed)$/;
+
+/** The status line's Cancel button (value: the job id); kept apart from the `kk_edit_` result buttons. */
+export const CANCEL_ACTION_ID = 'kk_cancel';
+
+/** Ephemeral answers to a Cancel click. */
+export const CANCEL_FORBIDDEN_TEXT = ':no_entry: Only the person who asked for this edit can cancel it.';
+export const CANCEL_TOO_LATE_TEXT = 'This edit has already finished.';
 
 export function actionIdFor(action: EditAction): string {
   return `${ACTION_ID_PREFIX}${action}`;
@@ -58,7 +66,11 @@ export function progressLabel(progress: EditJobProgress): string {
 export type StatusState =
   | { kind: 'queued'; position: QueuePosition }
   | { kind: 'progress'; progress: EditJobProgress }
-  | { kind: 'failed'; userMessage: string; hint?: string | undefined };
+  | { kind: 'failed'; userMessage: string; hint?: string | undefined }
+  /** Cancel pressed on a running edit: it stops at the next step, then fails with code 'cancelled'. */
+  | { kind: 'cancelling' }
+  /** Cancel pressed on a queued edit: it was removed and nothing more will be posted for it. */
+  | { kind: 'cancelled' };
 
 /** The status line an edit keeps updating ("#2 in queue", "editing 3/20"), and the failure message. */
 export function statusText(userId: string, request: EditRequest, state: StatusState): string {
@@ -70,7 +82,52 @@ export function statusText(userId: string, request: EditRequest, state: StatusSt
       return `:art: ${who} - ${progressLabel(state.progress)}`;
     case 'failed':
       return `:x: ${who} - ${userErrorText(state)}`;
+    case 'cancelling':
+      return `:hourglass: ${who} - Cancelling...`;
+    case 'cancelled':
+      return `:no_entry_sign: ${who} - Cancelled.`;
   }
+}
+
+/** Only a queued or running edit can still be cancelled; every other state has no button. */
+function isCancellable(state: StatusState): boolean {
+  return state.kind === 'queued' || state.kind === 'progress';
+}
+
+/** The Cancel button of a job's status line (style danger, value = the job id). */
+export function cancelButton(jobId: string): types.Button {
+  return {
+    type: 'button',
+    action_id: CANCEL_ACTION_ID,
+    text: { type: 'plain_text', text: 'Cancel' },
+    style: 'danger',
+    value: jobId,
+  };
+}
+
+/**
+ * The status line as blocks: its text, plus the Cancel button while the edit is queued or running.
+ * `blocks` is always sent (never left out) because chat.update keeps a message's old blocks when the
+ * field is missing, which would leave a Cancel button on a "Cancelled." line.
+ */
+export function statusMessage(
+  jobId: string,
+  userId: string,
+  request: EditRequest,
+  state: StatusState,
+): { text: string; blocks: types.KnownBlock[] } {
+  const text = statusText(userId, request, state);
+  // A section's text is capped at 3000 characters; the fallback `text` keeps the whole line.
+  const blocks: types.KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: text.slice(0, 3000) } },
+  ];
+  if (isCancellable(state))
+    blocks.push({
+      type: 'actions',
+      block_id: `kk_status:${jobId}`.slice(0, 255),
+      elements: [cancelButton(jobId)],
+    });
+  return { text, blocks };
 }
 
 /** "message (hint)" for a user-facing error, escaped. */

@@ -27,7 +27,7 @@ import {
   waitFor,
 } from '../../queue/helpers.ts';
 import { TintRunner } from '../../queue/tint-runner.ts';
-import { StandInSlack, buttonIds, type PostedMessage } from './stand-in-slack.ts';
+import { StandInSlack, buttonIds, hasResultButtons, type PostedMessage } from './stand-in-slack.ts';
 
 const prefix = uniquePrefix('slack-bot');
 const BOT_TOKEN = 'xoxb-stand-in-bot-token';
@@ -81,8 +81,9 @@ async function userWithImage(channel = 'C0001', color = { r: 90, g: 160, b: 200 
   return { userId, channel, file };
 }
 
+/** Result button rows (status lines carry a Cancel button too, and are not counted). */
 function messagesWithButtons(channel: string): PostedMessage[] {
-  return slack.messages.filter((m) => m.channel === channel && buttonIds(m).length > 0);
+  return slack.messages.filter((m) => m.channel === channel && hasResultButtons(m));
 }
 
 function responsesTo(responseId: string) {
@@ -372,7 +373,7 @@ test('the same command redelivered by Slack (X-Slack-Retry-Num) makes one job an
     'failed',
   ]);
   assert.equal(counts.filter((j) => j.data.requester.userId === userId).length, 1);
-  const statuses = slack.messages.filter((m) => m.channel === channel && !m.blocks);
+  const statuses = slack.messages.filter((m) => m.channel === channel && !hasResultButtons(m));
   assert.equal(statuses.length, 1, statuses.map((m) => m.text).join(' | '));
   assert.equal(messagesWithButtons(channel).length, 1, 'delivered once');
 });
@@ -438,7 +439,7 @@ test('a result served from the cache at once still leaves no stale status line',
   const status = slack.messages.find((m) => m.ts === job.data.replyTo.statusTs);
   await waitFor(() => status?.deleted === true, 5000, 'status line removed');
   assert.deepEqual(
-    slack.messages.filter((m) => m.channel === channel && !m.blocks && !m.deleted),
+    slack.messages.filter((m) => m.channel === channel && !hasResultButtons(m) && !m.deleted),
     [],
     'no status line left behind',
   );

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { webApi } from '@slack/bolt';
 import { EDIT_ACTIONS, parseEditCommand } from '../../../commands/index.ts';
 import {
+  CANCEL_ACTION_ID,
   SlackDeliveryAdapter,
   actionIdFor,
   actionOf,
@@ -11,7 +12,9 @@ import {
   describeEdit,
   escapeSlackText,
   resultButtons,
+  statusMessage,
   statusText,
+  type StatusState,
 } from '../../../bots/slack/index.ts';
 import type { EditJobData } from '../../../queue/edit-job.ts';
 
@@ -111,4 +114,98 @@ test('progress edits the status message at most once per interval, and not at al
     () => new SlackDeliveryAdapter({ client: fakeClient([]), progressIntervalMs: -1 }),
     RangeError,
   );
+});
+
+test('statusMessage: a danger Cancel button with the job id while queued or running, none after', () => {
+  const request = parseEditCommand('make it snowy strength:0.3 seed:1');
+  const states: [StatusState, boolean][] = [
+    [{ kind: 'queued', position: { state: 'queued', position: 2 } }, true],
+    [{ kind: 'progress', progress: { stage: 'denoise', step: 3, total: 20 } }, true],
+    [{ kind: 'cancelling' }, false],
+    [{ kind: 'cancelled' }, false],
+    [{ kind: 'failed', userMessage: 'Edit cancelled.' }, false],
+  ];
+  for (const [state, cancellable] of states) {
+    const { text, blocks } = statusMessage('slack-abc', 'U1', request, state);
+    assert.equal(text, statusText('U1', request, state));
+    const [section, ...rest] = blocks;
+    assert.deepEqual(section, { type: 'section', text: { type: 'mrkdwn', text } }, state.kind);
+    const buttons = rest.flatMap((b) => (b.type === 'actions' ? b.elements : []));
+    assert.deepEqual(
+      buttons,
+      cancellable
+        ? [
+            {
+              type: 'button',
+              action_id: CANCEL_ACTION_ID,
+              text: { type: 'plain_text', text: 'Cancel' },
+              style: 'danger',
+              value: 'slack-abc',
+            },
+          ]
+        : [],
+      state.kind,
+    );
+  }
+  assert.match(
+    statusText('U1', request, { kind: 'cancelled' }),
+    /^:no_entry_sign: <@U1> \/edit .* - Cancelled\.$/,
+  );
+  assert.match(statusText('U1', request, { kind: 'cancelling' }), / - Cancelling\.\.\.$/);
+  assert.ok(!CANCEL_ACTION_ID.startsWith('kk_edit_'), 'the result-button listener must not take it');
+  assert.equal(actionOf(CANCEL_ACTION_ID), undefined);
+});
+
+test('closeStatus sets the line for good: later progress and queue-position writes are skipped', async () => {
+  const updates: Record<string, unknown>[] = [];
+  const adapter = new SlackDeliveryAdapter({ client: fakeClient(updates), progressIntervalMs: 0 });
+  const job = jobData({ channelId: 'C1', statusTs: '1.0002' });
+  const line = { replyTo: { channelId: 'C1', statusTs: '1.0002' }, userId: 'U1', request: job.request };
+  const progress = { stage: 'denoise', step: 1, total: 5 } as const;
+  await adapter.onProgress({ jobId: 'slack-x', job, progress });
+  await adapter.closeStatus('slack-x', line, { kind: 'cancelled' });
+  await adapter.onProgress({ jobId: 'slack-x', job, progress: { ...progress, step: 2 } });
+  await adapter.setStatus('slack-x', line, { kind: 'queued', position: { state: 'queued', position: 1 } });
+  assert.deepEqual(
+    updates.map((u) => String(u.text).split(' - ')[1]),
+    ['editing 1/5', 'Cancelled.'],
+  );
+  assert.ok(!JSON.stringify(updates[1]?.blocks).includes(CANCEL_ACTION_ID));
+  assert.ok(JSON.stringify(updates[0]?.blocks).includes(CANCEL_ACTION_ID));
+  // Other jobs are unaffected.
+  await adapter.onProgress({ jobId: 'slack-y', job, progress });
+  assert.equal(updates.length, 3);
+});
+
+test('status writes for one job land in order: a cancel waits for a progress edit in flight', async () => {
+  const order: string[] = [];
+  let releaseFirst = () => {};
+  const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+  let markEntered = () => {};
+  const firstEntered = new Promise<void>((resolve) => (markEntered = resolve));
+  const chat = {
+    update: async (args: Record<string, unknown>) => {
+      if (order.length === 0) {
+        order.push('first:start');
+        markEntered();
+        await firstHeld;
+      }
+      order.push(String(args.text).split(' - ')[1] ?? '');
+      return { ok: true };
+    },
+  };
+  // A structural stand-in for the one method used (see fakeClient).
+  const client = { chat } as unknown as webApi.WebClient;
+  const adapter = new SlackDeliveryAdapter({ client, progressIntervalMs: 0 });
+  const job = jobData({ channelId: 'C1', statusTs: '1.0003' });
+  const line = { replyTo: { channelId: 'C1', statusTs: '1.0003' }, userId: 'U1', request: job.request };
+  const progress = { stage: 'denoise', step: 1, total: 5 } as const;
+  const slowProgress = adapter.onProgress({ jobId: 'slack-z', job, progress });
+  await firstEntered;
+  const cancelling = adapter.closeStatus('slack-z', line, { kind: 'cancelling' });
+  // A progress edit asked for after the click is skipped, not queued behind it.
+  const late = adapter.onProgress({ jobId: 'slack-z', job, progress: { ...progress, step: 2 } });
+  releaseFirst();
+  await Promise.all([slowProgress, cancelling, late]);
+  assert.deepEqual(order, ['first:start', 'editing 1/5', 'Cancelling...']);
 });

@@ -13,7 +13,7 @@ import { jobIdFor } from '../../../queue/edit-job.ts';
 import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
 import { createSlackBot, type SlackBot } from '../../../bots/slack/index.ts';
 import { REDIS_URL, commandClient, deleteKeys, uniquePrefix, waitFor } from '../../queue/helpers.ts';
-import { StandInSlack, buttonIds } from './stand-in-slack.ts';
+import { StandInSlack, hasResultButtons } from './stand-in-slack.ts';
 
 const prefix = uniquePrefix('slack-pipeline');
 const BOT_TOKEN = 'xoxb-pipeline';
@@ -71,7 +71,7 @@ test('/edit make it warmer strength:0.7: the pipeline edit is uploaded as a PNG 
   });
   assert.equal(sent.status, 200);
   const jobId = jobIdFor('slack', sent.triggerId);
-  await waitFor(() => slack.messages.some((m) => buttonIds(m).length > 0), 60_000, 'the result');
+  await waitFor(() => slack.messages.some(hasResultButtons), 60_000, 'the result');
 
   const job = await services.queue.queue.getJob(jobId);
   assert.equal(job?.returnvalue?.modelId, pipeline.modelId);

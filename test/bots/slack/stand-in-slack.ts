@@ -353,6 +353,8 @@ export class StandInSlack {
         const message = this.messages.find((m) => m.channel === body.channel && m.ts === body.ts);
         if (!message) return { ok: false, error: 'message_not_found' };
         message.text = body.text ?? message.text;
+        // Like Slack: blocks sent replace the old ones; blocks left out keep them.
+        if (body.blocks !== undefined) message.blocks = JSON.parse(body.blocks) as unknown[];
         return { ok: true, channel: message.channel, ts: message.ts };
       }
       case 'chat.delete': {
@@ -432,6 +434,11 @@ export function findButton(message: PostedMessage, actionId: string): ButtonElem
     if (button) return { ...button, block_id: block.block_id ?? '' };
   }
   throw new Error(`message ${message.ts} has no button ${actionId}`);
+}
+
+/** Whether a message is a result's button row (`kk_edit_*`), as opposed to a status line with Cancel. */
+export function hasResultButtons(message: PostedMessage): boolean {
+  return buttonIds(message).some((id) => id.startsWith('kk_edit_'));
 }
 
 /** The action ids of a message's buttons, in order. */
