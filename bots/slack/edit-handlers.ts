@@ -3,7 +3,7 @@
  * ack-first: the `/edit` slash command (source image: the user's most recent image in the channel)
  * and a result's button (source: the parent job's blob, request: `applyEditAction` of the parent's).
  * All end in `submitEdit`: post a status message, enqueue with that message in `replyTo`, then show
- * the queue position. Errors a user can act on go back ephemerally; a redelivered interaction (same
+ * the queue position and the Cancel button (cancel-button.ts answers it). Errors a user can act on go back ephemerally; a redelivered interaction (same
  * trigger_id) enqueues nothing.
  */
 import type {
