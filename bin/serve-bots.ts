@@ -29,8 +29,10 @@ export async function serveBots(config: Config, logger: Logger): Promise<void> {
   const pipeline = config.KK_WORKER
     ? await createEditPipeline(editPipelineOptionsFromConfig(config, logger))
     : undefined;
-  const manifest = pipeline ? undefined : await readManifest(modelDir);
-  const modelId = pipeline?.modelId ?? `${manifest?.id}@${manifest?.version}`;
+  const manifest = pipeline?.bundle.manifest ?? (await readManifest(modelDir));
+  const modelId = `${manifest.id}@${manifest.version}`;
+  // `/edit help` lists what this model can do (kk-tiny knows 16 edits and a fixed vocabulary).
+  const helpCapabilities = manifest.capabilities;
 
   const discordDelivery = platforms.includes('discord')
     ? createDiscordDelivery({ config, logger })
@@ -48,7 +50,13 @@ export async function serveBots(config: Config, logger: Logger): Promise<void> {
     logger,
   });
   const discord = discordDelivery
-    ? await startDiscordBot({ config, services, logger, adapter: discordDelivery })
+    ? await startDiscordBot({
+        config,
+        services,
+        logger,
+        adapter: discordDelivery,
+        ...(helpCapabilities ? { helpCapabilities } : {}),
+      })
     : undefined;
   await slack?.start(services);
   closeOnSignals(

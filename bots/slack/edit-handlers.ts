@@ -19,6 +19,7 @@ import {
   UserFacingError,
   applyEditAction,
   buildHelpText,
+  type HelpCapabilities,
   parseEditCommand,
   type EditRequest,
 } from '../../commands/index.ts';
@@ -39,6 +40,8 @@ export interface EditHandlerContext {
   /** The delivery adapter, which owns every edit of a status line after it is posted. */
   statusLines: Pick<SlackDeliveryAdapter, 'setStatus' | 'closeStatus'>;
   logger: Logger;
+  /** Listed in `/edit help` (the model's `capabilities`). */
+  helpCapabilities?: HelpCapabilities;
 }
 
 export const SLACK_HELP_ATTACH_HINT =
@@ -53,7 +56,10 @@ export async function handleEditCommand(
   if (text === '' || text.toLowerCase() === 'help') {
     await respond({
       response_type: 'ephemeral',
-      text: buildHelpText({ attachHint: SLACK_HELP_ATTACH_HINT }),
+      text: buildHelpText({
+        attachHint: SLACK_HELP_ATTACH_HINT,
+        ...(ctx.helpCapabilities ? { capabilities: ctx.helpCapabilities } : {}),
+      }),
     });
     return;
   }

@@ -25,6 +25,7 @@ import { EDIT_COMMAND_NAME } from '../../commands/index.ts';
 import type { QueueServices } from '../../queue/queue-services.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { handleCancelButton } from './cancel-button.ts';
+import type { HelpCapabilities } from '../../commands/index.ts';
 import { handleEditButton, handleEditCommand, type EditHandlerContext } from './edit-handlers.ts';
 import { EDIT_MODAL_CALLBACK_ID, EDIT_SHORTCUT_CALLBACK_ID } from './edit-modal.ts';
 import { handleEditModal, handleEditShortcut } from './edit-shortcut.ts';
@@ -42,6 +43,8 @@ export interface SlackBotOptions {
   imageMaxAgeSeconds?: number;
   /** WebClient retries per call (Bolt's default is 10, with backoff). @defaultValue 10 */
   apiRetries?: number;
+  /** The model's `capabilities` (model.json), listed in `/edit help`. @defaultValue none */
+  helpCapabilities?: HelpCapabilities;
 }
 
 export interface SlackBot {
@@ -145,6 +148,7 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
           imageMaxAgeSeconds: options.imageMaxAgeSeconds ?? 86_400,
           statusLines: adapter,
           logger,
+          ...(options.helpCapabilities ? { helpCapabilities: options.helpCapabilities } : {}),
         };
         await app.init();
         const started: unknown = socketMode ? await app.start() : await app.start(config.SLACK_PORT);

@@ -51,7 +51,12 @@ before(async () => {
     SLACK_PORT: '0',
     SLACK_API_URL: slack.apiUrl,
   });
-  bot = createSlackBot({ config, progressIntervalMs: 0, apiRetries: 0 });
+  bot = createSlackBot({
+    config,
+    progressIntervalMs: 0,
+    apiRetries: 0,
+    helpCapabilities: { summary: 'colour edits', edits: [{ name: 'sepia', examples: ['make it sepia'] }] },
+  });
   services = await startQueueServices({
     config,
     modelId: runner.modelId,
@@ -223,6 +228,7 @@ test('/edit help answers with the help text, ephemerally', async () => {
   const [reply] = responsesTo(sent.responseId);
   assert.equal(reply?.response_type, 'ephemeral');
   assert.match(String(reply?.text), /most recent image you shared/);
+  assert.match(String(reply?.text), /make it sepia/, 'the model capabilities are listed');
 });
 
 test('no recent image: a clear ephemeral message and no job', async () => {
