@@ -178,6 +178,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       }));
       if (json) io.stdout.write(`${JSON.stringify({ ...result, files }, null, 2)}\n`);
       else {
+        if (result.note) io.stderr.write(`${result.note}\n`);
         for (const file of files) io.stdout.write(`${file.path} (${(file.bytes / 1024).toFixed(0)} KiB)\n`);
         io.stdout.write(
           `${result.width}x${result.height}, strength ${strengths.map((s) => +s.toFixed(3)).join(', ')}, seed ` +

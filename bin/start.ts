@@ -48,6 +48,8 @@ interface Outcome {
   text: string;
   files: EditFile[];
   summary: string;
+  /** The model's remark, e.g. words of the instruction it does not know. */
+  note?: string;
 }
 
 /** Resolves with an exit code for a run that ends, or undefined while the bot service keeps running. */
@@ -94,6 +96,7 @@ async function main(): Promise<number | undefined> {
     await mkdir(values.out, { recursive: true });
     for (const [index, outcome] of outcomes.entries()) {
       console.log(`\n/edit ${outcome.text}\n  ${outcome.summary}`);
+      if (outcome.note) console.log(`  ${outcome.note}`);
       for (const file of outcome.files) {
         const path = join(values.out, `${index + 1}-${file.name}`);
         await writeFile(path, file.data);
@@ -143,6 +146,7 @@ async function runThroughQueue(
         text: formatEditCommand({ ...request, seed: result.seed }),
         files,
         summary: describe(result.width, result.height, result.strengths, result.timings, result.cached),
+        ...(result.note ? { note: result.note } : {}),
       });
     }
     return outcomes;
@@ -170,6 +174,7 @@ async function runDirectly(
       text: formatEditCommand({ ...request, seed }),
       files: result.files,
       summary: describe(result.width, result.height, result.strengths, result.timings, false),
+      ...(result.note ? { note: result.note } : {}),
     });
   }
   return outcomes;

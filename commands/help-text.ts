@@ -106,3 +106,25 @@ function truncate(text: string, maxLength: number): string {
   if (end > 0 && /[\uDC00-\uDFFF]/.test(text[end] ?? '')) end--;
   return `${text.slice(0, end)}…`;
 }
+
+/**
+ * The note shown when an instruction has words the model's vocabulary lacks (the model never sees them,
+ * so it may misread the instruction), with a few instructions from the model's capabilities that it does
+ * know. Empty when every word is known.
+ */
+export function unknownWordsNote(
+  modelId: string,
+  words: readonly string[],
+  capabilities?: HelpCapabilities,
+): string {
+  if (words.length === 0) return '';
+  const quoted = words.map((word) => `"${word}"`).join(', ');
+  const these = words.length === 1 ? 'this word' : 'these words';
+  const examples = (capabilities?.edits ?? [])
+    .map((edit) => edit.examples[0])
+    .filter((example): example is string => example !== undefined)
+    .slice(0, 4)
+    .map((example) => `"${example}"`);
+  const known = examples.length > 0 ? ` It knows instructions such as ${examples.join(', ')}.` : '';
+  return `Note: ${modelId} does not know ${these}: ${quoted}, so it may misread the instruction.${known}`;
+}

@@ -32,6 +32,7 @@ export {
 export {
   HELP_TEXT_MAX_LENGTH,
   buildHelpText,
+  unknownWordsNote,
   usageLine,
   type HelpCapabilities,
   type HelpTextOptions,

@@ -11,11 +11,14 @@ import { Tokenizer } from '@huggingface/tokenizers';
 export interface FixedLengthTokenizerOptions {
   maxLength: number;
   padTokenId: number;
+  /** The vocabulary's unknown token (tokenizer.json `model.unk_token`), if it has one. */
+  unkToken?: string;
 }
 
 export class FixedLengthTokenizer {
   readonly maxLength: number;
   readonly padTokenId: number;
+  readonly unkToken: string | undefined;
   private readonly tokenizer: Tokenizer;
 
   constructor(tokenizer: Tokenizer, options: FixedLengthTokenizerOptions) {
@@ -24,6 +27,25 @@ export class FixedLengthTokenizer {
     this.tokenizer = tokenizer;
     this.maxLength = options.maxLength;
     this.padTokenId = options.padTokenId;
+    this.unkToken = options.unkToken;
+  }
+
+  /**
+   * The words of `text` the vocabulary cannot represent (each becomes the unknown token, so the model
+   * never sees it). Always empty for byte-level BPE such as FLUX's CLIP tokenizer; a small word-level
+   * vocabulary like kk-tiny's misses many words, and users should be told.
+   */
+  unknownWords(text: string): string[] {
+    const unk = this.unkToken;
+    if (unk === undefined) return [];
+    const words = text
+      .split(/\s+/)
+      .map((word) => word.replace(/^[\p{P}\p{S}]+|[\p{P}\p{S}]+$/gu, ''))
+      .filter((word) => word.length > 0);
+    const unknown = words.filter((word) =>
+      this.tokenizer.tokenize(word, { add_special_tokens: false }).includes(unk),
+    );
+    return [...new Set(unknown)];
   }
 
   /** Token ids of `text`, exactly `maxLength` of them. */
@@ -75,5 +97,9 @@ export async function loadTokenizer(
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  return new FixedLengthTokenizer(new Tokenizer(json as object, config as object), options);
+  const unkToken = (json as { model?: { unk_token?: unknown } }).model?.unk_token;
+  return new FixedLengthTokenizer(new Tokenizer(json as object, config as object), {
+    ...options,
+    ...(typeof unkToken === 'string' ? { unkToken } : {}),
+  });
 }

@@ -6,6 +6,7 @@
  * batch (split at `maxBatch`).
  */
 import type { EditInput, EditResult, EditRunner } from './types.ts';
+import { unknownWordsNote } from '../commands/help-text.ts';
 import type { ModelBundle } from '../models/load-bundle.ts';
 import type { RgbFrame } from './image/rgb-frame.ts';
 import { prepareSource } from './image/preprocess.ts';
@@ -94,6 +95,11 @@ export class EditPipeline implements EditRunner {
       });
       return { files: [file], width, height };
     });
+    const note = unknownWordsNote(
+      this.modelId,
+      this.unknownWords(input.instruction),
+      this.bundle.manifest.capabilities,
+    );
     return {
       kind: single ? 'single' : 'sweep',
       files: rendered.files,
@@ -104,7 +110,13 @@ export class EditPipeline implements EditRunner {
       steps: generation.steps,
       modelId: this.modelId,
       timings: clock.finish(),
+      ...(note ? { note } : {}),
     };
+  }
+
+  /** Words of `instruction` the model's vocabulary lacks (see FixedLengthTokenizer.unknownWords). */
+  unknownWords(instruction: string): string[] {
+    return this.bundle.tokenizers.clip.unknownWords(instruction);
   }
 
   /** Steps 1-7 of `run()`: everything up to the decoded frames. */

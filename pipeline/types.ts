@@ -53,6 +53,8 @@ export interface EditResult {
   modelId: string;
   /** Milliseconds per stage, plus "total". */
   timings: Record<string, number>;
+  /** A remark for the user about this edit, e.g. words of the instruction the model does not know. */
+  note?: string;
 }
 
 export interface EditRunner {

@@ -77,6 +77,8 @@ export const editJobResultSchema = z.object({
   timings: z.record(z.string(), z.number()),
   /** True when this answer came from the result cache instead of a model run. */
   cached: z.boolean(),
+  /** The runner's remark for the user (e.g. words the model does not know); shown with the result. */
+  note: z.string().max(1000).optional(),
 });
 export type EditJobResult = z.infer<typeof editJobResultSchema>;
 

@@ -122,6 +122,7 @@ export function createEditProcessor(deps: EditProcessorDeps): EditProcessor {
         modelId: result.modelId,
         timings: result.timings,
         cached: false,
+        ...(result.note ? { note: result.note.slice(0, 1000) } : {}),
       };
       await cache.set(cacheKey, jobResult);
       outcome = 'completed';

@@ -176,13 +176,15 @@ export function buildCancellingMessage(): DiscordMessage {
 export function buildResultMessage(
   jobId: string,
   request: EditRequest,
-  result: Pick<EditJobResult, 'kind' | 'width' | 'height' | 'cached' | 'timings'>,
+  result: Pick<EditJobResult, 'kind' | 'width' | 'height' | 'cached' | 'timings' | 'note'>,
   files: readonly { name: string; mime: string; data: Uint8Array }[],
 ): DiscordMessage {
   const seconds = result.timings.total === undefined ? '' : `, ${(result.timings.total / 1000).toFixed(1)} s`;
   const how = result.cached ? ', from the cache' : seconds;
   return {
-    content: `${describeRequest(request)} - ${result.width}x${result.height}${how}`,
+    content:
+      `${describeRequest(request)} - ${result.width}x${result.height}${how}` +
+      (result.note ? `\n${result.note}` : ''),
     components: [buildResultButtons(jobId, request)],
     attachments: files.map((file, id) => ({ id, filename: file.name })),
     files: files.map((file) => ({ name: file.name, contentType: file.mime, data: file.data })),

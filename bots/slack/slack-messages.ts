@@ -144,7 +144,8 @@ export function resultComment(userId: string, request: EditRequest, result: Edit
     result.cached || result.timings.total === undefined
       ? 'from the result cache'
       : `${(result.timings.total / 1000).toFixed(1)} s`;
-  return `${describeEdit(userId, request)}\n${result.width}x${result.height}, ${shown}, seed ${result.seed}, ${time}`;
+  const note = result.note ? `\n${escapeSlackText(result.note)}` : '';
+  return `${describeEdit(userId, request)}\n${result.width}x${result.height}, ${shown}, seed ${result.seed}, ${time}${note}`;
 }
 
 /**

@@ -169,3 +169,16 @@ test('queued and progress messages carry a red Cancel button; cancel and failure
     allowed_mentions: { parse: [] },
   });
 });
+
+test("a result's note (words the model does not know) follows the summary line", () => {
+  const base = { kind: 'single', width: 8, height: 8, cached: false, timings: { total: 1000 } } as const;
+  const request: EditRequest = { instruction: 'make it zorblax', strength: { kind: 'single', value: 0.5 } };
+  const withNote = buildResultMessage(
+    'discord-8',
+    request,
+    { ...base, note: 'Note: m does not know "zorblax"' },
+    [],
+  );
+  assert.match(withNote.content ?? '', /\nNote: m does not know "zorblax"$/);
+  assert.doesNotMatch(buildResultMessage('discord-8', request, base, []).content ?? '', /Note/);
+});

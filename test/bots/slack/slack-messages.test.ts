@@ -12,11 +12,12 @@ import {
   describeEdit,
   escapeSlackText,
   resultButtons,
+  resultComment,
   statusMessage,
   statusText,
   type StatusState,
 } from '../../../bots/slack/index.ts';
-import type { EditJobData } from '../../../queue/edit-job.ts';
+import type { EditJobData, EditJobResult } from '../../../queue/edit-job.ts';
 
 test('escapeSlackText neutralises mentions and links; describeEdit echoes the canonical command', () => {
   assert.equal(
@@ -208,4 +209,24 @@ test('status writes for one job land in order: a cancel waits for a progress edi
   releaseFirst();
   await Promise.all([slowProgress, cancelling, late]);
   assert.deepEqual(order, ['first:start', 'editing 1/5', 'Cancelling...']);
+});
+
+test("a result's note is shown under the result, escaped for Slack", () => {
+  const result: EditJobResult = {
+    v: 1,
+    kind: 'single',
+    files: [{ name: 'edit.png', mime: 'image/png', blob: `sha256-${'a'.repeat(64)}`, bytes: 1 }],
+    width: 8,
+    height: 8,
+    strengths: [0.5],
+    seed: 1,
+    steps: 2,
+    modelId: 'm@1',
+    timings: { total: 500 },
+    cached: false,
+    note: 'Note: m does not know "<zorblax>"',
+  };
+  const request = parseEditCommand('make it zorblax strength:0.5');
+  assert.match(resultComment('U1', request, result), /\nNote: m does not know "&lt;zorblax&gt;"$/);
+  assert.doesNotMatch(resultComment('U1', request, { ...result, note: undefined }), /Note/);
 });
