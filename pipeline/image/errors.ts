@@ -4,7 +4,7 @@ import { UserFacingError } from '../../commands/errors.ts';
  * Why a source image was refused. Animated or multi-page inputs are NOT a reason: the first frame
  * is used (see `PreparedSource.pages`).
  */
-export type InputImageProblem = 'undecodable' | 'too_large' | 'too_small';
+export type InputImageProblem = 'undecodable' | 'too_large' | 'too_small' | 'bad_aspect';
 
 /** A source image the pipeline cannot use; permanent (retrying the same bytes fails the same way). */
 export class InputImageError extends UserFacingError {
@@ -37,6 +37,13 @@ export class InputImageError extends UserFacingError {
   static tooSmall(width: number, height: number, minSide: number): InputImageError {
     return new InputImageError('too_small', `That image is too small (${width}x${height} pixels).`, {
       hint: `Attach an image at least ${minSide} pixels on each side.`,
+    });
+  }
+
+  /** Longer than `maxAspect`:1 either way: the working size would leave the target area far behind. */
+  static badAspect(width: number, height: number, maxAspect: number): InputImageError {
+    return new InputImageError('bad_aspect', `That image is too long and thin (${width}x${height} pixels).`, {
+      hint: `Crop it to at most ${maxAspect}:1 and try again.`,
     });
   }
 }

@@ -17,6 +17,11 @@ export interface PrepareSourceOptions {
   maxInputPixels?: number;
   /** Smallest accepted source side, in pixels (after EXIF orientation). @defaultValue 16 */
   minSide?: number;
+  /**
+   * Largest accepted ratio of the long side to the short one. Past it the working size's short side hits
+   * its minimum (`multiple`) and the area overshoots `maxArea` without bound. @defaultValue 8
+   */
+  maxAspect?: number;
 }
 
 export interface PreparedSource {
@@ -36,6 +41,8 @@ export interface PreparedSource {
 
 export const DEFAULT_MAX_INPUT_PIXELS = 40_000_000;
 export const DEFAULT_MIN_SIDE = 16;
+/** Longest accepted long-side to short-side ratio of a source image. */
+export const DEFAULT_MAX_ASPECT = 8;
 
 /**
  * The working size for a source of `srcW` x `srcH`, mirroring diffusers' `FluxKontextPipeline.__call__`:
@@ -99,9 +106,16 @@ export function rgbToTensor(frame: RgbFrame): Float32Array {
  * Throws `InputImageError` for undecodable, too large or too small inputs; `RangeError` for bad options.
  */
 export async function prepareSource(image: Uint8Array, opts: PrepareSourceOptions): Promise<PreparedSource> {
-  const { maxArea, multiple, maxInputPixels = DEFAULT_MAX_INPUT_PIXELS, minSide = DEFAULT_MIN_SIDE } = opts;
+  const {
+    maxArea,
+    multiple,
+    maxInputPixels = DEFAULT_MAX_INPUT_PIXELS,
+    minSide = DEFAULT_MIN_SIDE,
+    maxAspect = DEFAULT_MAX_ASPECT,
+  } = opts;
   if (!(maxInputPixels >= 1)) throw new RangeError(`maxInputPixels must be >= 1, got ${maxInputPixels}`);
   if (!(minSide >= 1)) throw new RangeError(`minSide must be >= 1, got ${minSide}`);
+  if (!(maxAspect >= 1)) throw new RangeError(`maxAspect must be >= 1, got ${maxAspect}`);
   checkSizeSettings(maxArea, multiple);
 
   // 1. Read the header only: size limits are enforced before a single pixel is decoded.
@@ -112,6 +126,9 @@ export async function prepareSource(image: Uint8Array, opts: PrepareSourceOption
   }
   if (Math.min(sourceWidth, sourceHeight) < minSide) {
     throw InputImageError.tooSmall(sourceWidth, sourceHeight, minSide);
+  }
+  if (Math.max(sourceWidth, sourceHeight) > maxAspect * Math.min(sourceWidth, sourceHeight)) {
+    throw InputImageError.badAspect(sourceWidth, sourceHeight, maxAspect);
   }
 
   // 2. Decode, normalise and resize in one sharp pipeline.

@@ -115,6 +115,21 @@ describe('prepareSource', () => {
     assert.equal(src.sourceWidth, 8);
   });
 
+  it('rejects a panorama longer than 8:1 (the working size could not keep the area), accepts 8:1', async () => {
+    const strip = (width: number, height: number) =>
+      sharp({ create: { width, height, channels: 3, background: '#808080' } })
+        .png()
+        .toBuffer();
+    const error = await rejection(prepareSource(await strip(340, 40), { maxArea: 4096, multiple: 16 }));
+    assert.equal(error.problem, 'bad_aspect');
+    assert.match(error.userMessage, /too long and thin \(340x40/);
+    assert.match(error.hint ?? '', /8:1/);
+    const tall = await rejection(prepareSource(await strip(20, 400), { maxArea: 4096, multiple: 16 }));
+    assert.equal(tall.problem, 'bad_aspect');
+    const ok = await prepareSource(await strip(320, 40), { maxArea: 4096, multiple: 16 });
+    assert.deepEqual([ok.sourceWidth, ok.sourceHeight], [320, 40]);
+  });
+
   it('rejects a huge image from its header alone, before decoding', async () => {
     const bytes = await fixture('huge-header.png');
     // The file is only a header: a full decode fails as corrupt, so 'too_large' proves the header check.
