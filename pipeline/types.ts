@@ -27,6 +27,16 @@ export interface EditInput {
 
 export type EditStage = 'preprocess' | 'encode-text' | 'encode-image' | 'denoise' | 'decode' | 'render';
 
+/** How each stage reads in a progress line shown to a user. */
+export const EDIT_STAGE_LABELS: Readonly<Record<EditStage, string>> = {
+  preprocess: 'preparing the image',
+  'encode-text': 'reading the instruction',
+  'encode-image': 'encoding the image',
+  denoise: 'editing',
+  decode: 'decoding',
+  render: 'rendering',
+};
+
 export interface EditProgress {
   stage: EditStage;
   /** 1-based step within the stage (denoising step for 'denoise'). */

@@ -23,7 +23,7 @@ import {
   type EditRequest,
 } from '../../commands/index.ts';
 import type { EditJobResult } from '../../queue/edit-job.ts';
-import type { EditProgress } from '../../pipeline/types.ts';
+import { EDIT_STAGE_LABELS, type EditProgress } from '../../pipeline/types.ts';
 import { formatQueuePosition, type QueuePosition } from '../../queue/queue-position.ts';
 
 /** A file to upload with a message (mapped onto @discordjs/rest's RawFile when sent). */
@@ -126,15 +126,6 @@ export function describeRequest(request: EditRequest): string {
   return `\`/${EDIT_COMMAND_NAME} ${formatEditCommand(request).replaceAll('`', "'")}\``;
 }
 
-const STAGE_LABELS: Record<EditProgress['stage'], string> = {
-  preprocess: 'preparing the image',
-  'encode-text': 'reading the instruction',
-  'encode-image': 'encoding the image',
-  denoise: 'editing',
-  decode: 'decoding',
-  render: 'rendering',
-};
-
 /** "#2 in queue" (or "running"), with the Cancel button. */
 export function buildQueuedMessage(
   jobId: string,
@@ -156,7 +147,7 @@ export function buildProgressMessage(
 ): DiscordMessage {
   const steps = progress.total > 1 ? ` ${progress.step}/${progress.total}` : '';
   return {
-    content: `${describeRequest(request)} - ${STAGE_LABELS[progress.stage]}${steps}`,
+    content: `${describeRequest(request)} - ${EDIT_STAGE_LABELS[progress.stage]}${steps}`,
     components: [buildCancelButtons(jobId)],
     allowed_mentions: NO_MENTIONS,
   };

@@ -13,6 +13,7 @@ import {
   type EditAction,
 } from '../../commands/index.ts';
 import type { EditJobProgress, EditJobResult } from '../../queue/edit-job.ts';
+import { EDIT_STAGE_LABELS } from '../../pipeline/types.ts';
 import { formatQueuePosition, type QueuePosition } from '../../queue/queue-position.ts';
 
 /** Button action ids are this prefix plus the `EditAction` (`kk_edit_stronger`); the value is the job id. */
@@ -49,17 +50,8 @@ export function describeEdit(userId: string, request: EditRequest): string {
   return `<@${userId}> /${EDIT_COMMAND_NAME} ${escapeSlackText(formatEditCommand(request))}`;
 }
 
-const STAGE_LABELS: Record<EditJobProgress['stage'], string> = {
-  preprocess: 'preparing the image',
-  'encode-text': 'reading the instruction',
-  'encode-image': 'encoding the image',
-  denoise: 'editing',
-  decode: 'decoding',
-  render: 'rendering',
-};
-
 export function progressLabel(progress: EditJobProgress): string {
-  const label = STAGE_LABELS[progress.stage] ?? progress.stage;
+  const label = EDIT_STAGE_LABELS[progress.stage] ?? progress.stage;
   return progress.total > 1 ? `${label} ${progress.step}/${progress.total}` : label;
 }
 

@@ -4,30 +4,15 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
-import { parseConfig } from '../../config/config.ts';
-import { parseEditCommand } from '../../commands/index.ts';
-import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
-import type { EditPipeline } from '../../pipeline/edit-pipeline.ts';
-import { startQueueServices, type QueueServices } from '../../queue/queue-services.ts';
-import { LocalAdapter, EditFailedError } from '../../bots/local/local-adapter.ts';
-import { commandClient, deleteKeys, uniquePrefix } from '../queue/helpers.ts';
+import { EditFailedError } from '../../bots/local/local-adapter.ts';
+import { startLocalEditing, type LocalEditing } from './local-editing.ts';
 
-const prefix = uniquePrefix('e2e-pipeline');
-const adapter = new LocalAdapter();
-let pipeline: EditPipeline;
-let services: QueueServices;
+let local: LocalEditing;
 let photo: Buffer;
 
 before(async () => {
-  pipeline = await createEditPipeline({ modelDir: 'test/fixtures/tiny-random' });
-  services = await startQueueServices({
-    config: parseConfig({ KK_QUEUE_PREFIX: prefix, KK_METRICS_PORT: '0' }),
-    modelId: pipeline.modelId,
-    runner: pipeline,
-    adapters: { cli: adapter },
-  });
+  local = await startLocalEditing('test/fixtures/tiny-random', 'e2e-pipeline');
   // A 96x72 gradient: not the working size, so the pipeline resizes it and the reply comes back at 96x72.
   const raw = Buffer.alloc(96 * 72 * 3);
   for (let i = 0; i < 96 * 72; i++) raw.set([(i % 96) * 2, Math.floor(i / 96) * 3, 128], i * 3);
@@ -36,30 +21,14 @@ before(async () => {
     .toBuffer();
 });
 
-after(async () => {
-  await services.close();
-  await pipeline.dispose();
-  const redis = commandClient();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+after(() => local.close());
 
-async function edit(text: string, image: Uint8Array = photo) {
-  const enqueued = await services.queue.enqueueEdit({
-    platform: 'cli',
-    interactionId: randomUUID(),
-    request: parseEditCommand(text),
-    image,
-    requester: { channelId: 'c1', userId: 'u1' },
-    replyTo: {},
-  });
-  return adapter.waitFor(enqueued.jobId, 30_000);
-}
+const edit = (text: string, image: Uint8Array = photo) => local.edit(text, image);
 
 test('a single edit comes back as a PNG at the source size, made by the bundle', async () => {
   const { result, files } = await edit('make the sky blue strength:0.5 seed:3');
   assert.equal(result.kind, 'single');
-  assert.equal(result.modelId, pipeline.modelId);
+  assert.equal(result.modelId, local.pipeline.modelId);
   assert.deepEqual(result.strengths, [0.5]);
   assert.equal(result.seed, 3);
   assert.equal(files.length, 1);

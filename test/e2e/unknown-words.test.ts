@@ -4,52 +4,19 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { parseConfig } from '../../config/config.ts';
-import { parseEditCommand } from '../../commands/index.ts';
-import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
-import type { EditPipeline } from '../../pipeline/edit-pipeline.ts';
-import { startQueueServices, type QueueServices } from '../../queue/queue-services.ts';
-import { LocalAdapter } from '../../bots/local/local-adapter.ts';
-import { commandClient, deleteKeys, uniquePrefix } from '../queue/helpers.ts';
+import { startLocalEditing, type LocalEditing } from './local-editing.ts';
 
-const prefix = uniquePrefix('e2e-unknown-words');
-const adapter = new LocalAdapter();
-let pipeline: EditPipeline;
-let services: QueueServices;
+let local: LocalEditing;
 let photo: Uint8Array;
+const edit = (text: string) => local.edit(text, photo);
 
 before(async () => {
-  pipeline = await createEditPipeline({ modelDir: 'models/kk-tiny' });
-  services = await startQueueServices({
-    config: parseConfig({ KK_QUEUE_PREFIX: prefix, KK_METRICS_PORT: '0' }),
-    modelId: pipeline.modelId,
-    runner: pipeline,
-    adapters: { cli: adapter },
-  });
+  local = await startLocalEditing('models/kk-tiny', 'e2e-unknown-words');
   photo = await readFile('models/kk-tiny/eval-images/rocket.jpg');
 });
 
-after(async () => {
-  await services.close();
-  await pipeline.dispose();
-  const redis = commandClient();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
-
-async function edit(text: string) {
-  const enqueued = await services.queue.enqueueEdit({
-    platform: 'cli',
-    interactionId: randomUUID(),
-    request: parseEditCommand(text),
-    image: photo,
-    requester: { channelId: 'c1', userId: 'u1' },
-    replyTo: {},
-  });
-  return adapter.waitFor(enqueued.jobId, 30_000);
-}
+after(() => local.close());
 
 test('words the model does not know come back as a note with the result', async () => {
   const { result } = await edit('make it zorblax strength:0.5 seed:1');
