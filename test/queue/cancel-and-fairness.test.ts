@@ -1,31 +1,12 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CancelForbiddenError, InflightCapError, JobNotFoundError } from '../../queue/errors.ts';
-import { createHarness } from './harness.ts';
-import {
-  blockingClient,
-  commandClient,
-  deleteKeys,
-  editInput,
-  solidPng,
-  sleep,
-  uniquePrefix,
-  waitFor,
-} from './helpers.ts';
+import { harnessSuite } from './harness.ts';
+import { editInput, solidPng, sleep, waitFor } from './helpers.ts';
 import { TintRunner } from './tint-runner.ts';
 
-const prefix = uniquePrefix('control');
-const command = commandClient();
-const blocking = blockingClient();
+const { setup } = harnessSuite('control');
 const image = await solidPng({ r: 10, g: 120, b: 240 });
-let queueNo = 0;
-const setup = (runner: TintRunner, extra: Partial<Parameters<typeof createHarness>[0]> = {}) =>
-  createHarness({ prefix, queueName: `q${++queueNo}`, command, blocking, runner, ...extra });
-
-after(async () => {
-  await deleteKeys(command, prefix);
-  await Promise.all([command.quit(), blocking.quit()]);
-});
 
 test('the per-user cap refuses a third edit with a user-facing message, and frees up on completion', async () => {
   const runner = new TintRunner({ stepMs: 40 });

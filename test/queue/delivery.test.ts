@@ -1,32 +1,12 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startHealthServer } from '../../queue/health-server.ts';
-import { createHarness } from './harness.ts';
-import {
-  RecordingAdapter,
-  blockingClient,
-  commandClient,
-  deleteKeys,
-  editInput,
-  solidPng,
-  sleep,
-  uniquePrefix,
-  waitFor,
-} from './helpers.ts';
+import { harnessSuite } from './harness.ts';
+import { RecordingAdapter, editInput, solidPng, sleep, waitFor } from './helpers.ts';
 import { TintRunner } from './tint-runner.ts';
 
-const prefix = uniquePrefix('delivery');
-const command = commandClient();
-const blocking = blockingClient();
+const { command, setup } = harnessSuite('delivery');
 const image = await solidPng({ r: 30, g: 60, b: 90 });
-let queueNo = 0;
-const setup = (runner: TintRunner, extra: Partial<Parameters<typeof createHarness>[0]> = {}) =>
-  createHarness({ prefix, queueName: `q${++queueNo}`, command, blocking, runner, ...extra });
-
-after(async () => {
-  await deleteKeys(command, prefix);
-  await Promise.all([command.quit(), blocking.quit()]);
-});
 
 test('restart recovery: jobs that finished while no bot listened are delivered on start, once', async () => {
   const runner = new TintRunner();

@@ -1,34 +1,17 @@
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { InvalidJobError, BlobTooLargeError } from '../../queue/errors.ts';
 import { jobIdFor } from '../../queue/edit-job.ts';
-import { createHarness } from './harness.ts';
-import {
-  blockingClient,
-  commandClient,
-  deleteKeys,
-  editInput,
-  solidPng,
-  uniquePrefix,
-  waitFor,
-} from './helpers.ts';
+import { harnessSuite } from './harness.ts';
+import { editInput, solidPng, waitFor } from './helpers.ts';
 import { TintRunner } from './tint-runner.ts';
 
-const prefix = uniquePrefix('e2e');
-const command = commandClient();
-const blocking = blockingClient();
+const { command, setup } = harnessSuite('e2e');
 let image: Buffer;
-let queueNo = 0;
-const setup = (runner: TintRunner, extra: Partial<Parameters<typeof createHarness>[0]> = {}) =>
-  createHarness({ prefix, queueName: `q${++queueNo}`, command, blocking, runner, ...extra });
 
 before(async () => {
   image = await solidPng({ r: 200, g: 200, b: 200 });
-});
-after(async () => {
-  await deleteKeys(command, prefix);
-  await Promise.all([command.quit(), blocking.quit()]);
 });
 
 test('enqueue -> worker -> delivery: a tinted PNG, progress, and metadata reach the adapter once', async () => {

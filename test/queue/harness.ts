@@ -8,7 +8,8 @@ import { EditQueue, type EditQueueOptions } from '../../queue/edit-queue.ts';
 import { createEditWorker, type EditWorker, type EditWorkerOptions } from '../../queue/edit-worker.ts';
 import { createQueueMetrics, type QueueMetrics } from '../../queue/metrics.ts';
 import type { EditRunner } from '../../pipeline/types.ts';
-import { RecordingAdapter } from './helpers.ts';
+import { after } from 'node:test';
+import { RecordingAdapter, blockingClient, commandClient, deleteKeys, uniquePrefix } from './helpers.ts';
 
 export interface HarnessOptions {
   prefix: string;
@@ -90,4 +91,34 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   }
   if (options.delivery !== false) harness.delivery = await harness.startDelivery();
   return harness;
+}
+
+export interface HarnessSuite {
+  prefix: string;
+  command: RedisClient;
+  blocking: RedisClient;
+  /** A harness on a fresh queue name under this file's prefix. */
+  setup(runner: EditRunner, extra?: Partial<HarnessOptions>): Promise<Harness>;
+}
+
+/**
+ * The per-file wiring of a queue test: a unique prefix, a command and a blocking client, and an `after`
+ * hook that deletes the file's keys and closes both clients.
+ */
+export function harnessSuite(name: string): HarnessSuite {
+  const prefix = uniquePrefix(name);
+  const command = commandClient();
+  const blocking = blockingClient();
+  let queueNo = 0;
+  after(async () => {
+    await deleteKeys(command, prefix);
+    await Promise.all([command.quit(), blocking.quit()]);
+  });
+  return {
+    prefix,
+    command,
+    blocking,
+    setup: (runner, extra = {}) =>
+      createHarness({ prefix, queueName: `q${++queueNo}`, command, blocking, runner, ...extra }),
+  };
 }
