@@ -194,19 +194,22 @@ test('denoising from the golden inputs: step-1 transformer inputs, velocity and 
   expectClose(t, 'final_latents_packed', latents, await floats('final_latents_packed'));
 });
 
+/** The reference edit (one batch of the golden strengths) with the reference's initial noise. */
+async function generateGolden(pipeline: EditPipeline) {
+  const input = {
+    image: sourceBytes,
+    instruction: golden.instruction,
+    strengths: golden.strengths,
+    seed: 0,
+    steps: golden.steps,
+    guidance: golden.guidance,
+  };
+  return pipeline.generate(input, { noise: await floats('noise_unpacked'), keepTensors: true });
+}
+
 test('the whole EditPipeline (one batch of 3 strengths, injected noise) reproduces the reference images', async (t) => {
   const pipeline = new EditPipeline({ bundle, ownsBundle: false });
-  const generation = await pipeline.generate(
-    {
-      image: sourceBytes,
-      instruction: golden.instruction,
-      strengths: golden.strengths,
-      seed: 0,
-      steps: golden.steps,
-      guidance: golden.guidance,
-    },
-    { noise: await floats('noise_unpacked'), keepTensors: true },
-  );
+  const generation = await generateGolden(pipeline);
   expectClose(t, 'pipeline final_latents_packed', generation.latents!, await floats('final_latents_packed'));
   expectClose(t, 'pipeline decoded', generation.decoded!, await floats('decoded'));
 
@@ -246,17 +249,7 @@ test('the multi-head attention export (extra/) gives the same final latents', as
     await writeFile(join(dir, 'model.json'), JSON.stringify(manifest));
     const pipeline = new EditPipeline({ bundle: await loadBundle(dir) });
     try {
-      const generation = await pipeline.generate(
-        {
-          image: sourceBytes,
-          instruction: golden.instruction,
-          strengths: golden.strengths,
-          seed: 0,
-          steps: golden.steps,
-          guidance: golden.guidance,
-        },
-        { noise: await floats('noise_unpacked'), keepTensors: true },
-      );
+      const generation = await generateGolden(pipeline);
       expectClose(
         t,
         'multi-head final_latents_packed',
