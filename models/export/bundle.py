@@ -57,7 +57,8 @@ def specs_for(c: Components) -> dict:
     }
 
 
-def _transformer_reference(c: Components):
+def transformer_reference(c: Components):
+    """PyTorch reference for the transformer graph: the slider modulation set for one call, then cleared."""
     def run(**inputs):
         set_slider_modulation(c.transformer, inputs.pop("modulation"))
         try:
@@ -92,7 +93,7 @@ def candidates_for(c: Components, name: str, attention: str) -> tuple[list[tuple
         return ([("projector", lambda: FloatIO(c.projector), None, None)],
                 lambda strength, pooled: c.projector(strength, pooled))
     if name == "transformer":
-        return transformer_candidates(c, attention), _transformer_reference(c)
+        return transformer_candidates(c, attention), transformer_reference(c)
     if name == "vaeEncoder":
         return ([("encode-mean", lambda: encoders.VaeEncoderMean(c.vae), encoders.vae_export_patches, None)],
                 lambda sample: c.vae.encode(sample).latent_dist.mode())

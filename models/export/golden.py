@@ -17,13 +17,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .bundle import specs_for
+from .bundle import specs_for, transformer_reference
 from .check_inputs import Case, make_inputs
 from .components import Components
 from .reference_pipeline import modulation_for, pooled_embedding, run_pipeline
 from .onnx_sampler import replay
 from .selfcheck import compare
-from .slider import set_slider_modulation
 from .tiny import GOLDEN, build_calibrated_tiny
 
 EXTRA_TEXTS = [
@@ -75,15 +74,7 @@ def verify_bundle(components: Components, bundle: Path, seed: int) -> dict:
         "clipTextEncoder": lambda input_ids: components.clip(input_ids=input_ids).pooler_output,
         "vaeDecoder": lambda latent: components.vae.decode(latent, return_dict=False)[0],
     }
-
-    def transformer_ref(**inputs):
-        set_slider_modulation(components.transformer, inputs.pop("modulation"))
-        try:
-            return components.transformer(**inputs, return_dict=False)[0]
-        finally:
-            set_slider_modulation(components.transformer, None)
-
-    refs["transformer"] = transformer_ref
+    refs["transformer"] = transformer_reference(components)
     from tokenizers import Tokenizer
 
     from .manifest import TOKENIZER_FILES
