@@ -117,7 +117,7 @@ def run_eval(trainer, tables: dict, bundle_dir: Path, quick: bool = False) -> di
             _, _, h, w = src.shape
             noise = torch.randn(1, (h // 16) * (w // 16), trainer.models["transformer"].config.in_channels,
                                 generator=gen, device=device)
-            for hi in range(1 if quick else 2):
+            for hi in range(1 if quick else len(split(FAMILIES[0])[1])):
                 texts, fams, cols, ss = [], [], [], []
                 for f, fam in enumerate(FAMILIES):
                     colour = (2 * pi + hi) % len(COLOUR_NAMES)

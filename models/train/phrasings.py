@@ -1,8 +1,19 @@
-"""Instructions for each edit family. The LAST two phrasings of each family are held out (never
-trained on) for the eval. `{colour}` in a tint phrasing is replaced by a colour name."""
+"""Instructions for each edit family, and the held-out split.
+
+Two sources of training phrasings:
+- `PHRASINGS`: hand-written, per family. The LAST `HELD_OUT` of each list are held out (never trained on):
+  the first two of those are kk-tiny v1's held-out phrasings, the other three were written for v2 before
+  it was trained.
+- `generated(family)`: short templates crossed with synonym lists (object words, verbs, "turn up the
+  brightness" / "turn down the warmth" directions, politeness words), so the model meets many word orders
+  and word forms. Deterministic (fixed seed), at most `GENERATED_PER_FAMILY` per family, and never equal to
+  contains a held-out phrasing.
+
+`{colour}` in a tint phrasing is replaced by a colour name."""
 
 from __future__ import annotations
 
+import random
 import re
 
 PHRASINGS: dict[str, list[str]] = {
@@ -17,8 +28,12 @@ PHRASINGS: dict[str, list[str]] = {
         "grayscale",
         "make the picture gray",
         "black and white please",
+        # held out
         "strip out all the colour",
         "turn it monochrome",
+        "can you make this photo black and white",
+        "give it a noir monochrome look",
+        "no colours at all",
     ],
     "sepia": [
         "make it sepia",
@@ -31,8 +46,12 @@ PHRASINGS: dict[str, list[str]] = {
         "turn it into an old brown photograph",
         "add an old fashioned sepia tone",
         "make it look like a faded old print",
+        # held out
         "give it an antique brown tone",
         "old photo look",
+        "make it look like a photo from the 1920s",
+        "brownish vintage tone please",
+        "sepia toned version",
     ],
     "brighter": [
         "make it brighter",
@@ -45,8 +64,12 @@ PHRASINGS: dict[str, list[str]] = {
         "raise the exposure",
         "brighten it up",
         "boost the brightness",
+        # held out
         "make it lighter",
         "turn up the brightness",
+        "it is too dark, brighten it",
+        "increase the exposure a bit",
+        "more brightness please",
     ],
     "darker": [
         "make it darker",
@@ -59,8 +82,12 @@ PHRASINGS: dict[str, list[str]] = {
         "reduce the brightness",
         "dim the image",
         "make it dimmer",
+        # held out
         "turn down the brightness",
         "darken it",
+        "it is too bright, darken it",
+        "reduce the exposure",
+        "make everything darker please",
     ],
     "contrast": [
         "more contrast",
@@ -73,8 +100,12 @@ PHRASINGS: dict[str, list[str]] = {
         "contrast",
         "stronger contrast please",
         "make it more contrasty",
+        # held out
         "raise the contrast",
         "make the darks darker and the lights lighter",
+        "add more contrast to the photo",
+        "punch up the contrast",
+        "make the contrast higher",
     ],
     "faded": [
         "make it faded",
@@ -87,8 +118,12 @@ PHRASINGS: dict[str, list[str]] = {
         "flatten the contrast",
         "make it flat and faded",
         "decrease the contrast",
+        # held out
         "give it a washed out faded look",
         "soften the contrast",
+        "make it look faded and flat",
+        "give it a matte washed out look",
+        "tone down the contrast",
     ],
     "warmer": [
         "make it warmer",
@@ -101,8 +136,12 @@ PHRASINGS: dict[str, list[str]] = {
         "increase the warmth",
         "warm colour temperature",
         "make it feel warm",
+        # held out
         "more warmth please",
         "shift toward warm tones",
+        "make the colours feel warmer",
+        "add a warm golden tone",
+        "warmer please",
     ],
     "cooler": [
         "make it cooler",
@@ -115,8 +154,12 @@ PHRASINGS: dict[str, list[str]] = {
         "decrease the warmth",
         "cool colour temperature",
         "make it feel cold",
+        # held out
         "colder tones please",
         "shift toward cool tones",
+        "make the colours feel cooler",
+        "give it a chilly cold feel",
+        "cooler please",
     ],
     "vivid": [
         "make it more vivid",
@@ -129,8 +172,12 @@ PHRASINGS: dict[str, list[str]] = {
         "vivid",
         "richer colours",
         "make the colours stronger",
+        # held out
         "intensify the colours",
         "make it more colourful",
+        "make the colours more saturated",
+        "boost the saturation a lot",
+        "make it vibrant",
     ],
     "blur": [
         "blur it",
@@ -143,8 +190,12 @@ PHRASINGS: dict[str, list[str]] = {
         "defocus the picture",
         "make it fuzzy",
         "blur the whole image",
+        # held out
         "make it look out of focus",
         "smooth it out with a blur",
+        "make the whole photo blurry",
+        "blur the picture a little",
+        "add a soft focus blur",
     ],
     "invert": [
         "invert the colours",
@@ -157,8 +208,12 @@ PHRASINGS: dict[str, list[str]] = {
         "flip the colours to their opposites",
         "make a negative image",
         "invert the image",
+        # held out
         "show it as a film negative",
         "make the colours inverted",
+        "invert all the colours",
+        "make it look like a negative",
+        "inverse colours",
     ],
     "vignette": [
         "add a vignette",
@@ -171,8 +226,12 @@ PHRASINGS: dict[str, list[str]] = {
         "put a vignette around it",
         "shade the edges",
         "darker corners please",
+        # held out
         "fade the corners to black",
         "give it a vignette around the edges",
+        "add a vignette to the photo",
+        "make the edges of the photo darker",
+        "darken around the edges",
     ],
     "night": [
         "make it night",
@@ -185,8 +244,12 @@ PHRASINGS: dict[str, list[str]] = {
         "make it look like it was taken at night",
         "turn it into a moonlit night",
         "night time look",
+        # held out
         "make it dark blue like night",
         "change it to night",
+        "make it look like it is night",
+        "night scene please",
+        "turn the photo into night",
     ],
     "fog": [
         "add fog",
@@ -199,8 +262,12 @@ PHRASINGS: dict[str, list[str]] = {
         "make it look foggy",
         "cover it in fog",
         "add a haze over the scene",
+        # held out
         "make it misty and hazy",
         "foggy weather",
+        "add some fog to the scene",
+        "make the photo hazy",
+        "thick fog",
     ],
     "tint": [
         "tint it {colour}",
@@ -213,8 +280,12 @@ PHRASINGS: dict[str, list[str]] = {
         "apply a {colour} filter",
         "make it {colour}",
         "add a {colour} colour cast",
+        # held out
         "give the picture a {colour} hue",
         "wash it with {colour}",
+        "make the photo {colour}",
+        "give it a {colour} tone",
+        "{colour} colour cast please",
     ],
     "hue": [
         "shift the hue",
@@ -227,20 +298,194 @@ PHRASINGS: dict[str, list[str]] = {
         "change all the colours",
         "swap the hues",
         "hue rotation",
+        # held out
         "turn the hue dial",
         "cycle the colours",
+        "shift all the hues",
+        "rotate the hue of the colours",
+        "change the colours around the wheel",
     ],
 }
 
-HELD_OUT = 2
+HELD_OUT = 5
 UNK = "[UNK]"
 WORD_RE = re.compile(r"[a-z]+")
+GENERATED_PER_FAMILY = 360
+GENERATOR_SEED = 20261128
+
+# ---- the template generator ----
+
+OBJECTS = ["it", "the image", "the photo", "the picture", "this", "this photo", "this image", "the shot",
+           "my photo", "the pic", "everything", "the whole thing"]
+PREFIXES = ["", "", "", "please ", "can you ", "could you ", "now ", "just ", "go ahead and "]
+SUFFIXES = ["", "", "", " please", " a bit", " a little", " a lot", " slightly", " for me", " thanks",
+            " strongly", " now"]
+UP = ["increase", "raise", "boost", "turn up", "crank up", "bump up", "push up", "add more", "more", "up",
+      "amp up", "pump up", "heighten", "max out", "dial up"]
+DOWN = ["decrease", "lower", "reduce", "turn down", "cut", "drop", "less", "tone down", "dial down",
+        "bring down", "lessen", "cut back", "minimise", "minimize", "take down"]
+QUALITY = {  # family -> (quality nouns, direction)
+    "brighter": (["brightness", "exposure", "light", "lightness", "luminosity"], UP),
+    "darker": (["brightness", "exposure", "light", "lightness", "luminosity"], DOWN),
+    "contrast": (["contrast", "punch", "tonal contrast"], UP),
+    "faded": (["contrast", "punch", "tonal contrast"], DOWN),
+    "warmer": (["warmth", "temperature", "colour temperature", "warm tones"], UP),
+    "cooler": (["warmth", "temperature", "colour temperature"], DOWN),
+    "vivid": (["saturation", "vibrance", "colour intensity", "colourfulness", "color saturation"], UP),
+    "grayscale": (["colour", "color", "colours", "colors"], DOWN),
+}
+# family -> adjectives ("make it X"), verbs ("X it"), nouns ("add X", "apply a X effect"), looks ("a X look")
+WORDS: dict[str, dict[str, list[str]]] = {
+    "grayscale": {"adj": ["black and white", "grayscale", "greyscale", "monochrome", "gray", "grey",
+                          "colourless", "colorless", "desaturated", "b and w", "monochromatic"],
+                  "verb": ["desaturate", "decolourise", "decolorize", "grayscale"],
+                  "noun": ["grayscale", "monochrome", "black and white"],
+                  "look": ["black and white", "monochrome", "grayscale", "noir", "colourless"]},
+    "sepia": {"adj": ["sepia", "antique", "old fashioned", "vintage brown", "sepia toned", "old timey",
+                      "brownish", "aged"],
+              "verb": ["age", "sepia tone"],
+              "noun": ["sepia", "sepia tone", "an old photo filter", "a vintage brown tone"],
+              "look": ["sepia", "antique", "vintage", "old photo", "old fashioned", "aged", "retro brown"]},
+    "brighter": {"adj": ["brighter", "lighter", "bright", "lighter overall", "more luminous", "more exposed",
+                         "less dark", "sunnier"],
+                 "verb": ["brighten", "lighten", "brighten up", "lighten up", "overexpose", "illuminate"],
+                 "noun": ["light", "brightness", "exposure"],
+                 "look": ["brighter", "bright", "light", "airy"]},
+    "darker": {"adj": ["darker", "dimmer", "dark", "dim", "less bright", "underexposed", "gloomier", "shadier"],
+               "verb": ["darken", "dim", "underexpose", "shade"],
+               "noun": ["darkness", "shadow", "gloom"],
+               "look": ["darker", "dark", "dim", "moody dark", "gloomy"]},
+    "contrast": {"adj": ["punchier", "contrasty", "more contrasty", "crisper", "high contrast", "higher contrast",
+                         "more dramatic", "bolder"],
+                 "verb": ["punch up", "add contrast to", "harden", "crisp up"],
+                 "noun": ["contrast", "more contrast", "punch", "drama"],
+                 "look": ["high contrast", "punchy", "contrasty", "dramatic", "bold"]},
+    "faded": {"adj": ["faded", "washed out", "flat", "flatter", "low contrast", "lower contrast", "matte",
+                      "muted", "dull", "less contrasty"],
+              "verb": ["fade", "wash out", "flatten", "mute", "dull"],
+              "noun": ["fade", "a faded filter", "a matte finish", "a washed out effect"],
+              "look": ["faded", "washed out", "flat", "matte", "low contrast", "muted", "dull"]},
+    "warmer": {"adj": ["warmer", "warm", "more orange", "cozier", "sunnier and warm", "warmer toned", "golden"],
+               "verb": ["warm up", "warm"],
+               "noun": ["warmth", "warm tones", "a warm filter", "a golden glow", "warm light"],
+               "look": ["warm", "warmer", "golden", "cozy", "sunset warm"]},
+    "cooler": {"adj": ["cooler", "cool", "colder", "cold", "icier", "icy", "chilly", "frosty", "cooler toned",
+                       "more bluish"],
+               "verb": ["cool down", "cool", "chill"],
+               "noun": ["coolness", "cool tones", "a cold filter", "cold light", "a chill"],
+               "look": ["cool", "cold", "icy", "chilly", "wintry", "frosty"]},
+    "vivid": {"adj": ["vivid", "more vivid", "vibrant", "saturated", "more saturated", "colourful",
+                      "more colourful", "colorful", "richer", "punchy coloured", "more intense", "brighter coloured"],
+              "verb": ["saturate", "intensify the colours of", "enrich", "boost the colours of"],
+              "noun": ["saturation", "vibrance", "more colour", "intensity"],
+              "look": ["vivid", "vibrant", "saturated", "colourful", "rich", "intense"]},
+    "blur": {"adj": ["blurry", "blurred", "out of focus", "fuzzy", "soft", "unfocused", "hazy and soft",
+                     "unsharp", "smudged", "smeared"],
+             "verb": ["blur", "defocus", "soften", "smudge", "smear", "unsharpen", "smooth out"],
+             "noun": ["blur", "a gaussian blur", "a blur effect", "softness", "a soft focus"],
+             "look": ["blurry", "soft focus", "out of focus", "dreamy soft", "fuzzy"]},
+    "invert": {"adj": ["inverted", "negative", "a negative", "a photo negative", "reversed", "inverse",
+                       "opposite coloured", "an inverted image"],
+               "verb": ["invert", "negate", "reverse the colours of", "flip the colours of", "inverse"],
+               "noun": ["inversion", "a negative effect", "an invert filter", "a colour inversion"],
+               "look": ["negative", "inverted", "film negative", "x ray", "reversed colour"]},
+    "vignette": {"adj": ["vignetted", "dark around the edges", "darker at the corners", "darker at the edges",
+                         "dark at the borders", "shaded at the edges"],
+                 "verb": ["vignette", "darken the corners of", "darken the edges of", "shade the borders of",
+                          "burn the edges of"],
+                 "noun": ["a vignette", "vignetting", "dark corners", "dark edges", "a dark border",
+                          "a vignette effect", "shadowed corners"],
+                 "look": ["vignette", "vignetted", "tunnel", "spotlight", "dark cornered"]},
+    "night": {"adj": ["night", "nighttime", "night time", "nocturnal", "moonlit", "like night", "like evening",
+                      "a night scene", "after dark", "midnight"],
+              "verb": ["turn day into night for", "nightify"],
+              "noun": ["night", "moonlight", "a night effect", "darkness of night", "a night filter"],
+              "look": ["night", "nighttime", "moonlit", "midnight", "nocturnal", "late night", "evening"]},
+    "fog": {"adj": ["foggy", "hazy", "misty", "smoky", "murky", "cloudy", "foggier", "hazier", "mistier"],
+            "verb": ["fog", "fog up", "haze", "mist", "cover in fog"],
+            "noun": ["fog", "haze", "mist", "smog", "a fog layer", "a haze", "some mist", "atmospheric haze"],
+            "look": ["foggy", "hazy", "misty", "smoggy", "murky", "dreamy hazy"]},
+    "tint": {"adj": ["{colour}", "more {colour}", "{colour} tinted", "{colour}ish", "tinted {colour}",
+                     "a bit {colour}", "{colour} toned"],
+             "verb": ["tint {colour}", "colour {colour}", "wash {colour}", "tone {colour}"],
+             "noun": ["a {colour} tint", "a {colour} cast", "a {colour} filter", "a {colour} wash",
+                      "a {colour} overlay", "{colour} tones", "a {colour} glow", "a {colour} colour cast"],
+             "look": ["{colour}", "{colour} tinted", "{colour} toned", "{colour} filtered"]},
+    "hue": {"adj": ["hue shifted", "hue rotated", "rainbow shifted", "colour shifted", "psychedelic"],
+            "verb": ["hue shift", "hue rotate", "rotate the hues of", "shift the hues of", "cycle the hues of",
+                     "spin the colour wheel of", "shift the colours of"],
+            "noun": ["a hue shift", "a hue rotation", "hue rotation", "a colour wheel rotation",
+                     "a hue change", "shifted hues"],
+            "look": ["hue shifted", "psychedelic", "alien colour", "false colour", "rotated hue"]},
+}
+TEMPLATES_ADJ = ["make {o} {w}", "make {o} look {w}", "turn {o} {w}", "{w}", "{w} please", "i want {o} {w}",
+                 "can {o} be {w}", "render {o} {w}", "make {o} {w} instead", "it should be {w}"]
+TEMPLATES_VERB = ["{w} {o}", "{w} {o} please", "please {w} {o}", "{w} the colours of {o}"]
+TEMPLATES_NOUN = ["add {w}", "add {w} to {o}", "apply {w}", "give {o} {w}", "put {w} on {o}", "{w}",
+                  "i want {w}"]
+TEMPLATES_LOOK = ["a {w} look", "{w} look", "give {o} a {w} look", "{w} style", "{w} effect",
+                  "make {o} look {w}", "{w} version", "a {w} feel", "{w} filter", "apply a {w} filter to {o}"]
+TEMPLATES_QUALITY = ["{d} the {q}", "{d} the {q} of {o}", "{d} {q}", "can you {d} the {q}"]
 
 
 def split(family: str) -> tuple[list[str], list[str]]:
-    """(train, held-out) phrasings of a family."""
+    """(training, held-out) phrasings of a family: the hand-written training ones first, then the generated."""
     ph = PHRASINGS[family]
-    return ph[:-HELD_OUT], ph[-HELD_OUT:]
+    held = ph[-HELD_OUT:]
+    return ph[:-HELD_OUT] + generated(family), held
+
+
+def hand_written(family: str) -> list[str]:
+    return PHRASINGS[family][:-HELD_OUT]
+
+
+_CACHE: dict[str, list[str]] = {}
+
+
+def generated(family: str) -> list[str]:
+    """Template x synonym phrasings, deterministic, without hand-written or held-out duplicates."""
+    if family in _CACHE:
+        return _CACHE[family]
+    rng = random.Random(f"{GENERATOR_SEED}:{family}")
+    w = WORDS[family]
+    pool: list[str] = []
+    for kind, templates in (("adj", TEMPLATES_ADJ), ("verb", TEMPLATES_VERB), ("noun", TEMPLATES_NOUN),
+                            ("look", TEMPLATES_LOOK)):
+        for t in templates:
+            for word in w[kind]:
+                pool.append(t.replace("{w}", word))
+    if family in QUALITY:
+        nouns, directions = QUALITY[family]
+        for t in TEMPLATES_QUALITY:
+            for d in directions:
+                for q in nouns:
+                    pool.append(t.replace("{d}", d).replace("{q}", q))
+    taken = {norm(p) for p in PHRASINGS[family]}
+    # A generated phrasing may not equal or contain any family's held-out phrasing ("turn up the brightness
+    # please" would make "turn up the brightness" a seen phrasing).
+    held = [f" {norm(p)} " for fam in PHRASINGS for p in PHRASINGS[fam][-HELD_OUT:]]
+    out: list[str] = []
+    order = list(range(len(pool)))
+    rng.shuffle(order)
+    attempts = 0
+    while len(out) < GENERATED_PER_FAMILY and attempts < 40 * GENERATED_PER_FAMILY:
+        base = pool[order[attempts % len(order)]]
+        attempts += 1
+        text = base.replace("{o}", rng.choice(OBJECTS))
+        if attempts > len(order):  # after one plain pass over the pool, add politeness and degree words
+            text = rng.choice(PREFIXES) + text + rng.choice(SUFFIXES)
+        key = norm(text)
+        padded = f" {key} "
+        if key in taken or any(h in padded for h in held) or len(words(text.replace("{colour}", "blue"))) > 12:
+            continue
+        taken.add(key)
+        out.append(text)
+    _CACHE[family] = out
+    return out
+
+
+def norm(text: str) -> str:
+    return " ".join(words(text))
 
 
 def words(text: str) -> list[str]:
@@ -253,9 +498,20 @@ def train_vocabulary(colours: list[str]) -> list[str]:
     vocab: set[str] = set(colours)
     for fam in PHRASINGS:
         for ph in split(fam)[0]:
-            vocab.update(words(ph.replace("{colour}", "")))
+            vocab.update(words(ph.replace("{colour}", " ")))
     return sorted(vocab)
 
 
 def render(phrasing: str, colour: str | None) -> str:
     return phrasing.replace("{colour}", colour) if "{colour}" in phrasing else phrasing
+
+
+if __name__ == "__main__":  # a summary to read before training: sizes, samples, held-out words not in the vocabulary
+    from .edits import COLOUR_NAMES
+
+    vocab = set(train_vocabulary(COLOUR_NAMES))
+    print(f"vocabulary {len(vocab)} words")
+    for fam in PHRASINGS:
+        train, held = split(fam)
+        unknown = sorted({x for h in held for x in words(render(h, "red"))} - vocab)
+        print(f"{fam:10s} train {len(train):4d} sample {train[12:15]} held-out unknown words {unknown}")

@@ -1,10 +1,12 @@
 """Trains kk-tiny on procedural edits, then evaluates it and exports the bundle (one command on the GPU host).
 
-  python -m models.train.train --out $OUT --seconds 390 [--batch 128] [--bundle-dir models/kk-tiny]
+  python -m models.train.train --out $OUT --steps 5200 [--batch 128] [--bundle-dir models/kk-tiny]
 
 Rectified flow matching as FLUX: x_t = (1 - t) x0 + t noise, the transformer predicts v = noise - x0 for the
-noisy tokens given concat(noisy tokens, context tokens). Stops training by wall clock; losses go to stdout
-and <out>/loss.csv; checkpoints (safetensors) to <out> every 90 s and at the end.
+noisy tokens given concat(noisy tokens, context tokens). Trains for a fixed number of steps with deterministic
+CUDA kernels, so the same command on the same software gives the same weights (`--seconds` instead stops by
+wall clock: for exploring, not reproducible). Losses go to stdout and <out>/loss.csv; checkpoints
+(safetensors) to <out> every 90 s and at the end.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -20,7 +23,10 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from models.export.slider import set_slider_modulation
+# cuBLAS needs this set before CUDA starts to have deterministic kernels (torch.use_deterministic_algorithms).
+os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+
+from models.export.slider import set_slider_modulation  # noqa: E402
 
 from . import model as M
 from .calibration import StrengthMap, calibrate
@@ -276,7 +282,7 @@ class Trainer:
             for p, b in zip(params, backup):
                 p.data.copy_(b)
 
-    def train(self, seconds: float, out: Path):
+    def train(self, steps: int | None, seconds: float | None, out: Path):
         params = self.trainable()
         opt = torch.optim.AdamW(params, lr=self.args.lr, betas=(0.9, 0.99), weight_decay=0.0)
         ema = [p.detach().clone() for p in params]
@@ -291,9 +297,14 @@ class Trainer:
             self.models[m].train()
         while True:
             elapsed = time.time() - start
-            if elapsed > seconds:
-                break
-            frac = elapsed / seconds
+            if steps is not None:
+                if step >= steps:
+                    break
+                frac = step / steps
+            else:
+                if elapsed > seconds:
+                    break
+                frac = elapsed / seconds
             lr = self.args.lr * min(1.0, (step + 1) / self.args.warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
             for g in opt.param_groups:
                 g["lr"] = lr
@@ -363,7 +374,11 @@ class Trainer:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument("--seconds", type=float, default=390)
+    length = ap.add_mutually_exclusive_group(required=True)
+    length.add_argument("--steps", type=int, help="train this many steps (reproducible)")
+    length.add_argument("--seconds", type=float, help="train until this much wall clock has passed (not reproducible)")
+    ap.add_argument("--deterministic", action=argparse.BooleanOptionalAction, default=True,
+                    help="torch.use_deterministic_algorithms (default on)")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=6e-4)
     ap.add_argument("--warmup", type=int, default=200)
@@ -384,6 +399,8 @@ def main(argv=None) -> int:
     torch.backends.cudnn.allow_tf32 = True
     if device.type == "cuda":  # cuDNN's fused attention backward fails on these shapes; use flash / efficient
         torch.backends.cuda.enable_cudnn_sdp(False)
+    if args.deterministic:
+        torch.use_deterministic_algorithms(True)
     import diffusers
     import transformers
 
@@ -400,14 +417,16 @@ def main(argv=None) -> int:
     for k in ("clip", "t5", "transformer", "projector", "codec"):
         log(f"[model] {k}: {M.count_params(trainer.models[k]) / 1e6:.3f}M params")
     log(f"[time] setup {time.time() - t0:.0f}s")
-    train_facts = trainer.train(args.seconds, args.out)
+    train_facts = trainer.train(args.steps, args.seconds, args.out)
     log(f"[time] after training {time.time() - t0:.0f}s")
 
     from .evaluate import run_eval
     from .export_bundle import write_bundle
 
     bundle_dir = args.bundle_dir or (args.out / "kk-tiny")
-    results = {"train": train_facts, "codec": codec_facts, "seconds": args.seconds, "batch": args.batch}
+    results = {"train": train_facts, "codec": codec_facts, "steps": args.steps, "seconds": args.seconds,
+               "batch": args.batch, "seed": args.seed, "deterministic": args.deterministic,
+               "command": " ".join(sys.argv)}
     if args.eval != "none":
         results["eval"] = run_eval(trainer, tables, bundle_dir, quick=args.eval == "quick")
     log(f"[time] after eval {time.time() - t0:.0f}s")
