@@ -43,14 +43,14 @@ export interface PlanOptions {
   splits?: readonly PhrasingSplit[];
   /** Families to run. @defaultValue all 16 */
   families?: readonly FamilyId[];
-  /** Phrasings per photo, family and split (as the Python eval: 2). @defaultValue 2 */
+  /** Training phrasings per photo and family. (Every held-out phrasing runs on every photo.) @defaultValue 2 */
   phrasingsPerPhoto?: number;
 }
 
 /**
  * Every case, photo-major. Photo `pi`, phrasing slot `hi`: tint colour `(2 pi + hi) mod 8`; held-out
- * phrasing `hi` (the Python eval's choice); training phrasing `(2 pi + hi) mod n`, so 4 photos x 2 slots
- * cover 8 different training phrasings.
+ * phrasing `hi` for every held-out phrasing (as the Python eval); training phrasing `(2 pi + hi) mod n`,
+ * so 4 photos x 2 slots cover 8 different (hand-written) training phrasings.
  */
 export function planCases(spec: EditsSpec, options: PlanOptions = {}): EvalCase[] {
   const photos = options.photos ?? spec.evalPhotos;
@@ -61,8 +61,10 @@ export function planCases(spec: EditsSpec, options: PlanOptions = {}): EvalCase[
     throw new RangeError(`phrasingsPerPhoto must be a positive integer, got ${slots}`);
   const cases: EvalCase[] = [];
   photos.forEach((photo, pi) => {
-    for (const split of splits)
-      for (let hi = 0; hi < slots; hi++)
+    for (const split of splits) {
+      const splitSlots =
+        split === 'heldOut' ? familySpec(spec, FAMILY_IDS[0]!).phrasings.heldOut.length : slots;
+      for (let hi = 0; hi < splitSlots; hi++)
         for (const family of families) {
           const list = familySpec(spec, family).phrasings[split];
           const index = split === 'heldOut' ? hi : 2 * pi + hi;
@@ -78,6 +80,7 @@ export function planCases(spec: EditsSpec, options: PlanOptions = {}): EvalCase[
             seed: BASE_SEED + pi,
           });
         }
+    }
   });
   return cases;
 }

@@ -47,7 +47,7 @@ const at = (id: FamilyId, frame: RgbFrame, p: number, tint?: readonly [number, n
   Array.from(quantise(applyFamily(id, frameToUnit(frame), p, tint)).data);
 const colourOf = (id: FamilyId) => (id === 'tint' ? 'blue' : undefined);
 
-test('edits.json: every family, a 33-entry table from 0 to pMax, phrasings split 10 + 2', () => {
+test('edits.json: every family, a 33-entry table from 0 to pMax, 5 held-out phrasings never trained on', () => {
   for (const id of FAMILY_IDS) {
     const family = spec.families[id]!;
     const tables =
@@ -57,7 +57,22 @@ test('edits.json: every family, a 33-entry table from 0 to pMax, phrasings split
       assert.equal(table[0], 0, id);
       assert.ok(Math.abs(table[32]! - family.pMax) < 1e-9, id);
     }
-    assert.equal(family.phrasings.heldOut.length, 2, id);
+    assert.equal(family.phrasings.heldOut.length, 5, id);
+    assert.ok(family.phrasings.train.length >= 10, id);
+    // The held-out split is honest: no training phrasing is, or contains, a held-out one (word-wise).
+    const words = (text: string) =>
+      ` ${
+        text
+          .toLowerCase()
+          .match(/[a-z]+/g)
+          ?.join(' ') ?? ''
+      } `;
+    const held = family.phrasings.heldOut.map(words);
+    for (const phrasing of family.phrasings.train)
+      assert.ok(
+        !held.some((h) => words(phrasing).includes(h)),
+        `${id}: "${phrasing}" contains a held-out phrasing`,
+      );
   }
   assert.throws(
     () => parseEditsSpec({ ...spec, families: { grayscale: spec.families.grayscale } }),

@@ -18,12 +18,12 @@ test('one batch per case: the 8-frame sweep k/7, then 0.25, 0.5, 0.75', () => {
   assert.deepEqual(CASE_STRENGTHS, [0, 1 / 7, 2 / 7, 3 / 7, 4 / 7, 5 / 7, 6 / 7, 1, 0.25, 0.5, 0.75]);
 });
 
-test('planCases: photos x splits x 2 phrasings x 16 families, rotation as the Python eval', () => {
+test('planCases: photos x (5 held-out + 2 training phrasings) x 16 families, rotation as the Python eval', () => {
   const cases = planCases(spec);
-  assert.equal(cases.length, 4 * 2 * 2 * 16);
+  assert.equal(cases.length, 4 * (5 + 2) * 16);
   const find = (photo: string, split: string, family: FamilyId) =>
     cases.filter((c) => c.photo === photo && c.split === split && c.family === family);
-  // Held-out: both held-out phrasings on every photo.
+  // Held-out: every held-out phrasing on every photo.
   assert.deepEqual(
     find('coffee', 'heldOut', 'grayscale').map((c) => c.phrasing),
     spec.families.grayscale!.phrasings.heldOut,
@@ -38,7 +38,7 @@ test('planCases: photos x splits x 2 phrasings x 16 families, rotation as the Py
   const tints = find('rocket', 'heldOut', 'tint');
   assert.deepEqual(
     tints.map((c) => c.colour),
-    ['cyan', 'blue'],
+    ['cyan', 'blue', 'purple', 'pink', 'red'],
   );
   assert.equal(tints[0]!.instruction, 'give the picture a cyan hue');
   assert.ok(cases.filter((c) => c.family !== 'tint').every((c) => c.colour === undefined));
