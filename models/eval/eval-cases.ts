@@ -63,10 +63,13 @@ export function planCases(spec: EditsSpec, options: PlanOptions = {}): EvalCase[
   photos.forEach((photo, pi) => {
     for (const split of splits) {
       const splitSlots =
-        split === 'heldOut' ? familySpec(spec, FAMILY_IDS[0]!).phrasings.heldOut.length : slots;
+        split === 'heldOut'
+          ? Math.max(...families.map((f) => familySpec(spec, f).phrasings.heldOut.length))
+          : slots;
       for (let hi = 0; hi < splitSlots; hi++)
         for (const family of families) {
           const list = familySpec(spec, family).phrasings[split];
+          if (split === 'heldOut' && hi >= list.length) continue;
           const index = split === 'heldOut' ? hi : 2 * pi + hi;
           const phrasing = list[index % list.length]!;
           const colour = family === 'tint' ? COLOUR_NAMES[(2 * pi + hi) % COLOUR_NAMES.length] : undefined;

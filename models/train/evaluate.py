@@ -17,7 +17,7 @@ from PIL import Image
 
 from .edits import COLOUR_NAMES, FAMILIES, apply_mixed, delta_e, quantise
 from .images import EVAL_PHOTOS, fit_resize, load_photo, to_tensor
-from .phrasings import render, split
+from .phrasings import HELD_OUT, render, split
 
 # Held-out photo -> working size (height, width): fixed points of the pipeline's workingSize at maxArea 65536.
 EVAL_SIZES = {"chelsea": (208, 288), "coffee": (208, 288), "rocket": (288, 208), "flower": (256, 256)}
@@ -117,7 +117,7 @@ def run_eval(trainer, tables: dict, bundle_dir: Path, quick: bool = False) -> di
             _, _, h, w = src.shape
             noise = torch.randn(1, (h // 16) * (w // 16), trainer.models["transformer"].config.in_channels,
                                 generator=gen, device=device)
-            for hi in range(1 if quick else len(split(FAMILIES[0])[1])):
+            for hi in range(1 if quick else HELD_OUT):
                 texts, fams, cols, ss = [], [], [], []
                 for f, fam in enumerate(FAMILIES):
                     colour = (2 * pi + hi) % len(COLOUR_NAMES)

@@ -13,6 +13,7 @@ Two sources of training phrasings:
 
 from __future__ import annotations
 
+import functools
 import random
 import re
 
@@ -439,13 +440,9 @@ def hand_written(family: str) -> list[str]:
     return PHRASINGS[family][:-HELD_OUT]
 
 
-_CACHE: dict[str, list[str]] = {}
-
-
+@functools.cache
 def generated(family: str) -> list[str]:
     """Template x synonym phrasings, deterministic, without hand-written or held-out duplicates."""
-    if family in _CACHE:
-        return _CACHE[family]
     rng = random.Random(f"{GENERATOR_SEED}:{family}")
     w = WORDS[family]
     pool: list[str] = []
@@ -480,7 +477,6 @@ def generated(family: str) -> list[str]:
             continue
         taken.add(key)
         out.append(text)
-    _CACHE[family] = out
     return out
 
 

@@ -14,7 +14,7 @@ twin=${2:-}
 mkdir -p /tmp/py
 tar xJf .pylib/diffusers-src.tar.xz -C /tmp/py
 export PYTHONPATH=/tmp/py/src:$PWD PYTHONUNBUFFERED=1
-args=(--steps "$steps" --batch "${BATCH:-128}" --lr "${LR:-8e-4}" --eval "${EVAL:-full}")
+args=(--steps "$steps" --batch "${BATCH:-256}" --lr "${LR:-1e-3}" --eval "${EVAL:-full}")
 
 train() { # gpu run-dir log
   CUDA_VISIBLE_DEVICES=$1 python -m models.train.train --out "$2" --bundle-dir "$2/kk-tiny" "${args[@]}" >"$3" 2>&1

@@ -1,6 +1,8 @@
 """Trains kk-tiny on procedural edits, then evaluates it and exports the bundle (one command on the GPU host).
 
-  python -m models.train.train --out $OUT --steps 5200 [--batch 128] [--bundle-dir models/kk-tiny]
+  python -m models.train.train --out $OUT --steps 2600 [--batch 256] [--lr 1e-3] [--bundle-dir <dir>]
+
+(kk-tiny 2.0.0: `--steps 2600 --batch 256 --lr 1e-3 --eval quick`, run by models/train/run_on_device.sh.)
 
 Rectified flow matching as FLUX: x_t = (1 - t) x0 + t noise, the transformer predicts v = noise - x0 for the
 noisy tokens given concat(noisy tokens, context tokens). Trains for a fixed number of steps with deterministic
@@ -379,8 +381,8 @@ def main(argv=None) -> int:
     length.add_argument("--seconds", type=float, help="train until this much wall clock has passed (not reproducible)")
     ap.add_argument("--deterministic", action=argparse.BooleanOptionalAction, default=True,
                     help="torch.use_deterministic_algorithms (default on)")
-    ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--lr", type=float, default=6e-4)
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--warmup", type=int, default=200)
     ap.add_argument("--ema", type=float, default=0.995)
     ap.add_argument("--word-drop", type=float, default=0.05)
