@@ -1,6 +1,6 @@
 /** The eval's tables (per family + overall, PASS/MISS against each target), as markdown or aligned text. */
 import type { FamilyId } from './edits-spec.ts';
-import { FIDELITY_STRENGTHS } from './eval-cases.ts';
+import { FIDELITY_STRENGTHS, type PhrasingSplit } from './eval-cases.ts';
 import type { CaseResult } from './evaluate-case.ts';
 import type { PythonFamilyResult } from './python-results.ts';
 import { EVAL_TARGETS, type SplitSummary, type Summary } from './summarise.ts';
@@ -139,4 +139,59 @@ export function worstCasesTable(results: readonly CaseResult[], count: number, f
       f1(r.identity),
     ]);
   return formatTable(['instruction', 'family', 'photo', 'fidelity (mean)', 's=1', 'identity'], rows, format);
+}
+
+/**
+ * One column per phrasing split, one row per target: the summary BENCHMARKS.md shows. Each cell is the
+ * overall value with PASS/MISS, plus what explains it (the weakest family, the share of sweeps that pass).
+ */
+export function overviewTable(
+  summaries: Partial<Record<PhrasingSplit, SplitSummary>>,
+  titles: Record<PhrasingSplit, string>,
+  format: TableFormat,
+): string {
+  const splits = Object.entries(summaries) as [PhrasingSplit, SplitSummary][];
+  const weakest = (s: SplitSummary, key: 'identity' | 'absR') => {
+    const [family, v] = Object.entries(s.families).sort(([, a], [, b]) => a[key] - b[key])[0]!;
+    return `${family} ${key === 'identity' ? f1(v[key]) : v[key].toFixed(2)}`;
+  };
+  const t = EVAL_TARGETS;
+  const rows: [string, (s: SplitSummary) => string][] = [
+    [
+      `identity PSNR at s=0 (>= ${t.identity} dB)`,
+      (s) => `${f1(s.overall.identity)} ${mark(s.overall.pass.identity)} (lowest ${weakest(s, 'identity')})`,
+    ],
+    [
+      `fidelity PSNR, mean over s in {${FIDELITY_STRENGTHS.join(', ')}} (>= ${t.fidelityMean} dB)`,
+      (s) => `${f1(s.overall.fidelity)} ${mark(s.overall.pass.fidelity)}`,
+    ],
+    [
+      `worst family fidelity (>= ${t.fidelityFamily} dB)`,
+      (s) =>
+        `${s.overall.worstFamily} ${f1(s.overall.worstFamilyFidelity)} ${mark(s.overall.worstFamilyPass)}`,
+    ],
+    [
+      `monotone 8-frame sweeps (>= ${pct(t.monotone)})`,
+      (s) => `${pct(s.overall.monotone)} ${mark(s.overall.pass.monotone)}`,
+    ],
+    [
+      `mean Pearson \\|r\\|, s vs delta-E (>= ${t.absR})`,
+      (s) =>
+        `${s.overall.absR.toFixed(3)} ${mark(s.overall.pass.absR)} (lowest ${weakest(s, 'absR')}; ` +
+        `${pct(s.overall.absROk)} of sweeps >= ${t.absR})`,
+    ],
+    [
+      `mean delta_smooth, CIELAB (<= ${t.smooth})`,
+      (s) =>
+        `${s.overall.smooth.toFixed(3)} ${mark(s.overall.pass.smooth)} ` +
+        `(${pct(s.overall.smoothOk)} of sweeps <= ${t.smooth})`,
+    ],
+  ];
+  const header = [
+    'metric (target)',
+    ...splits.map(([split, s]) => `${titles[split]} (${s.overall.n} sweeps)`),
+  ];
+  const body = rows.map(([label, cell]) => [label, ...splits.map(([, s]) => cell(s))]);
+  const text = formatTable(header, body, format);
+  return format === 'text' ? text.replaceAll('\\|', '|') : text;
 }

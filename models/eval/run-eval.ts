@@ -4,14 +4,17 @@
  *     npx tsx models/eval/run-eval.ts [--model models/kk-tiny] [--json out.json] [--markdown]
  *         [--photos chelsea,coffee] [--splits heldOut,train] [--families grayscale,tint]
  *         [--python <a training run's results.json with a full Python eval>]
+ *         [--benchmarks BENCHMARKS.md] [--results models/eval/RESULTS.md]
  *
  * Held-out photos (`<model>/eval-images/*.jpg`), at the bundle's default steps and guidance, one pipeline
  * batch per case (an 8-frame sweep plus the fidelity strengths, seed fixed per photo). Held-out and
  * training phrasings are summarised separately. Progress goes to stderr; the tables (per family +
  * overall, PASS/MISS against each target) to stdout, as aligned text or with `--markdown` as markdown.
+ * `--benchmarks` / `--results` also write the overview / the full tables (markdown) into those files,
+ * between their `<!-- kk-tiny-eval:begin -->` and `<!-- kk-tiny-eval:end -->` markers.
  */
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
@@ -27,7 +30,14 @@ import {
 } from './eval-cases.ts';
 import { evaluateCase, loadEvalSource, type CaseResult, type EvalSource } from './evaluate-case.ts';
 import { loadPythonResults } from './python-results.ts';
-import { comparisonTable, qualityTable, worstCasesTable, type TableFormat } from './report-tables.ts';
+import { replaceMarkedSection } from './marked-section.ts';
+import {
+  comparisonTable,
+  overviewTable,
+  qualityTable,
+  worstCasesTable,
+  type TableFormat,
+} from './report-tables.ts';
 import { EVAL_TARGETS, summariseSplit, type SplitSummary } from './summarise.ts';
 
 const REPO_ROOT = join(EMBEDDED_MODEL_DIR, '..', '..');
@@ -49,6 +59,8 @@ const { values } = parseArgs({
     // No default: the committed kk-tiny v2 run evaluated one photo in Python (`--eval quick`), which a
     // per-family comparison with the full TypeScript eval would misread.
     python: { type: 'string', default: 'none' },
+    benchmarks: { type: 'string' },
+    results: { type: 'string' },
   },
 });
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim());
@@ -65,6 +77,12 @@ function pickFrom<T extends string>(
       throw new RangeError(`--${name}: unknown "${v}" (known: ${known.join(', ')})`);
   return given as T[] | undefined;
 }
+
+/** The marker name in the files `--benchmarks` and `--results` update. */
+const SECTION = 'kk-tiny-eval';
+// Check the files to update before the long run, not after it.
+for (const file of [values.benchmarks, values.results])
+  if (file !== undefined) replaceMarkedSection(await readFile(file, 'utf8'), SECTION, '');
 
 const started = performance.now();
 const modelDir = values.model;
@@ -113,35 +131,55 @@ const python =
     : undefined;
 
 const command = ['npx tsx', relative(REPO_ROOT, process.argv[1]!), ...process.argv.slice(2)].join(' ');
-const heading = (text: string) => (format === 'markdown' ? `### ${text}` : `== ${text} ==`);
-const out: string[] = [
+const runLine =
   `Model ${manifest.id} ${manifest.version}; ${photos.join(', ')}; steps ${manifest.defaults.steps}, ` +
-    `guidance ${manifest.defaults.guidance}, maxArea ${manifest.defaults.maxArea}; seed ${BASE_SEED} + photo index; ` +
-    `${results.length} cases in ${seconds.toFixed(0)} s (pipeline ${(mean(results.map((r) => r.ms)) / 1000).toFixed(2)} s per case of ${CASE_STRENGTHS.length} frames).`,
-  `Command: \`${command}\``,
-  `Targets: identity >= ${EVAL_TARGETS.identity} dB; fidelity mean >= ${EVAL_TARGETS.fidelityMean} dB overall, ` +
-    `>= ${EVAL_TARGETS.fidelityFamily} dB per family; monotone >= ${EVAL_TARGETS.monotone * 100}% of sweeps; ` +
-    `mean |r| >= ${EVAL_TARGETS.absR}; mean delta_smooth <= ${EVAL_TARGETS.smooth}. "target" column: the same metrics ` +
-    `of the computed targets (what a perfect model scores).`,
-];
-for (const [split, summary] of Object.entries(summaries))
-  out.push('', heading(SPLIT_TITLES[split as PhrasingSplit]), '', qualityTable(summary, format));
-const heldOutResults = results.filter((r) => r.split === 'heldOut');
-if (heldOutResults.length > 0)
-  out.push(
-    '',
-    heading('Lowest-fidelity held-out cases'),
-    '',
-    worstCasesTable(heldOutResults, WORST_CASES, format),
+  `guidance ${manifest.defaults.guidance}, maxArea ${manifest.defaults.maxArea}; seed ${BASE_SEED} + photo index; ` +
+  `${results.length} cases in ${seconds.toFixed(0)} s (pipeline ${(mean(results.map((r) => r.ms)) / 1000).toFixed(2)} s per case of ${CASE_STRENGTHS.length} frames).`;
+const commandLine = `Command: \`${command}\``;
+
+/** Every table: per split and family, the worst held-out cases, the Python comparison if asked for. */
+function fullReport(format: TableFormat): string {
+  const heading = (text: string) => (format === 'markdown' ? `### ${text}` : `== ${text} ==`);
+  const out: string[] = [
+    runLine,
+    commandLine,
+    `Targets: identity >= ${EVAL_TARGETS.identity} dB; fidelity mean >= ${EVAL_TARGETS.fidelityMean} dB overall, ` +
+      `>= ${EVAL_TARGETS.fidelityFamily} dB per family; monotone >= ${EVAL_TARGETS.monotone * 100}% of sweeps; ` +
+      `mean |r| >= ${EVAL_TARGETS.absR}; mean delta_smooth <= ${EVAL_TARGETS.smooth}. "target" column: the same metrics ` +
+      `of the computed targets (what a perfect model scores).`,
+  ];
+  for (const [split, summary] of Object.entries(summaries))
+    out.push('', heading(SPLIT_TITLES[split as PhrasingSplit]), '', qualityTable(summary, format));
+  const heldOutResults = results.filter((r) => r.split === 'heldOut');
+  if (heldOutResults.length > 0)
+    out.push(
+      '',
+      heading('Lowest-fidelity held-out cases'),
+      '',
+      worstCasesTable(heldOutResults, WORST_CASES, format),
+    );
+  if (python && summaries.heldOut)
+    out.push(
+      '',
+      heading(`Held-out phrasings vs the Python eval (${relative(REPO_ROOT, values.python!)})`),
+      '',
+      comparisonTable(summaries.heldOut, python, format),
+    );
+  return out.join('\n');
+}
+
+process.stdout.write(`${fullReport(format)}\n`);
+
+async function updateSection(file: string, body: string): Promise<void> {
+  await writeFile(file, replaceMarkedSection(await readFile(file, 'utf8'), SECTION, body));
+  log(`[eval] updated ${file}`);
+}
+if (values.results) await updateSection(values.results, fullReport('markdown'));
+if (values.benchmarks)
+  await updateSection(
+    values.benchmarks,
+    [runLine, commandLine, '', overviewTable(summaries, SPLIT_TITLES, 'markdown')].join('\n'),
   );
-if (python && summaries.heldOut)
-  out.push(
-    '',
-    heading(`Held-out phrasings vs the Python eval (${relative(REPO_ROOT, values.python)})`),
-    '',
-    comparisonTable(summaries.heldOut, python, format),
-  );
-process.stdout.write(`${out.join('\n')}\n`);
 
 if (values.json) {
   const report = {

@@ -6,7 +6,7 @@ import { FAMILY_IDS, loadEditsSpec, type EditsSpec, type FamilyId } from '../../
 import { BASE_SEED, CASE_STRENGTHS, planCases, type EvalCase } from '../../models/eval/eval-cases.ts';
 import { tensorToFrame, type CaseResult } from '../../models/eval/evaluate-case.ts';
 import { summariseSplit } from '../../models/eval/summarise.ts';
-import { qualityTable } from '../../models/eval/report-tables.ts';
+import { overviewTable, qualityTable } from '../../models/eval/report-tables.ts';
 import { rgbToTensor } from '../../pipeline/image/preprocess.ts';
 
 let spec: EditsSpec;
@@ -119,4 +119,24 @@ test('summariseSplit: per-family verdicts, overall mean, worst family judged apa
   const table = qualityTable(summary, 'markdown');
   assert.match(table, /\| contrast \| 1 \| 20\.0 MISS \| 15\.0 MISS \|/);
   assert.match(table, /worst family contrast 15\.0 MISS/);
+});
+
+test('overviewTable: one column per split, every target with its verdict and what explains it', () => {
+  const heldOut = summariseSplit([
+    ...FAMILY_IDS.filter((f) => f !== 'blur').map((f) => result(f, 30)),
+    result('blur', 31, { r: 0.4 }),
+  ]);
+  const train = summariseSplit(FAMILY_IDS.map((f) => result(f, 32)));
+  const table = overviewTable({ heldOut, train }, { heldOut: 'held-out', train: 'training' }, 'markdown');
+  const lines = table.split('\n');
+  assert.equal(lines[0], '| metric (target) | held-out (16 sweeps) | training (16 sweeps) |');
+  assert.equal(lines.length, 2 + 6);
+  assert.match(table, /\| identity PSNR at s=0 \(>= 30 dB\) \| 35\.1 PASS \(lowest grayscale 35\.0\) \|/);
+  assert.match(
+    table,
+    /\| worst family fidelity \(>= 20 dB\) \| grayscale 30\.0 PASS \| grayscale 32\.0 PASS \|/,
+  );
+  // |r|: (15 * 0.999 + 0.4) / 16 = 0.962 misses 0.98, and blur is named as the cause.
+  assert.match(table, /0\.962 MISS \(lowest blur 0\.40; 93\.8% of sweeps >= 0\.98\) \| 0\.999 PASS/);
+  assert.doesNotMatch(overviewTable({ heldOut }, { heldOut: 'h', train: 't' }, 'text'), /\\\|/);
 });
