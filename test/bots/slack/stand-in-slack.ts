@@ -8,11 +8,15 @@
  *   sign-in HTML page with status 200);
  * - response_url endpoints, recording what the bot POSTs there;
  * - slash commands and block_actions sent to the bot signed like Slack (`X-Slack-Signature: v0=`
- *   HMAC-SHA256 of `v0:{timestamp}:{body}`, `X-Slack-Request-Timestamp`, form-encoded bodies).
+ *   HMAC-SHA256 of `v0:{timestamp}:{body}`, `X-Slack-Request-Timestamp`, form-encoded bodies);
+ * - Socket Mode: `apps.connections.open` with the app-level token returns a WebSocket URL; the socket
+ *   greets with `hello`, pings every few seconds, and carries envelopes (`envelope_id`, `type`,
+ *   `payload`, `accepts_response_payload`) that the bot acknowledges with `{ envelope_id, payload }`.
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 
 export interface ApiCall {
   method: string;
@@ -77,11 +81,17 @@ export class StandInSlack {
   readonly views: { id: string; triggerId: string; view: Record<string, unknown> }[] = [];
   /** Channels the bot is not a member of: chat.postMessage answers not_in_channel. */
   readonly notInChannel = new Set<string>();
+  /** Socket Mode connections the bot opened, in order. */
+  readonly sockets: WebSocket[] = [];
   private server: Server | undefined;
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly acks = new Map<string, (payload: Record<string, unknown>) => void>();
   private tsCounter = 0;
   private url = '';
 
-  constructor(readonly options: { botToken: string; signingSecret: string; teamId?: string }) {}
+  constructor(
+    readonly options: { botToken: string; signingSecret: string; teamId?: string; appToken?: string },
+  ) {}
 
   get baseUrl(): string {
     return this.url;
@@ -97,11 +107,17 @@ export class StandInSlack {
         res.writeHead(500).end(String(err));
       });
     });
+    this.server.on('upgrade', (req, socket, head) => {
+      if (new URL(req.url ?? '/', this.url).pathname !== '/link') return void socket.destroy();
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.acceptSocket(ws));
+    });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   async close(): Promise<void> {
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -123,9 +139,16 @@ export class StandInSlack {
 
   /** Sends `/edit <text>` to the bot like Slack does; returns the bot's HTTP answer and the ids used. */
   async sendSlashCommand(botUrl: string, input: SlashCommandInput, options: SendOptions = {}) {
+    const { fields, triggerId, responseId } = this.slashCommand(input);
+    const response = await this.sendSigned(botUrl, new URLSearchParams(fields).toString(), options);
+    return { ...response, triggerId, responseId };
+  }
+
+  /** The fields Slack sends for `/edit <text>` (form-encoded over HTTP, a JSON object over Socket Mode). */
+  private slashCommand(input: SlashCommandInput) {
     const triggerId = input.triggerId ?? `${Date.now()}.${randomUUID().slice(0, 12)}`;
     const responseId = randomUUID();
-    const form = new URLSearchParams({
+    const fields: Record<string, string> = {
       token: 'legacy-verification-token',
       team_id: input.teamId ?? this.options.teamId ?? 'T0001',
       team_domain: 'stand-in',
@@ -139,9 +162,8 @@ export class StandInSlack {
       is_enterprise_install: 'false',
       response_url: `${this.url}/respond/${responseId}`,
       trigger_id: triggerId,
-    });
-    const response = await this.sendSigned(botUrl, form.toString(), options);
-    return { ...response, triggerId, responseId };
+    };
+    return { fields, triggerId, responseId };
   }
 
   /** Clicks a button of a message the bot posted, as `block_actions` (`payload=<json>`). */
@@ -150,6 +172,18 @@ export class StandInSlack {
     message: PostedMessage,
     actionId: string,
     options: SendOptions & { userId?: string; triggerId?: string } = {},
+  ) {
+    const { payload, triggerId, responseId } = this.blockActions(message, actionId, options);
+    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+    const response = await this.sendSigned(botUrl, body, options);
+    return { ...response, triggerId, responseId };
+  }
+
+  /** The `block_actions` payload of a click on `actionId` in `message`. */
+  private blockActions(
+    message: PostedMessage,
+    actionId: string,
+    options: { userId?: string; triggerId?: string },
   ) {
     const button = findButton(message, actionId);
     const triggerId = options.triggerId ?? `${Date.now()}.${randomUUID().slice(0, 12)}`;
@@ -176,9 +210,7 @@ export class StandInSlack {
       response_url: `${this.url}/respond/${responseId}`,
       actions: [{ ...button, action_ts: `${Date.now() / 1000}` }],
     };
-    const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    const response = await this.sendSigned(botUrl, body, options);
-    return { ...response, triggerId, responseId };
+    return { payload, triggerId, responseId };
   }
 
   /** Uses the message shortcut `callbackId` on a message with `files` (as Slack attaches them). */
@@ -247,6 +279,66 @@ export class StandInSlack {
     return this.sendSigned(botUrl, body, options);
   }
 
+  /** Sends `/edit <text>` over the newest Socket Mode connection; resolves with the bot's ack payload. */
+  async sendSlashCommandOverSocket(input: SlashCommandInput) {
+    const { fields, triggerId, responseId } = this.slashCommand(input);
+    const ack = await this.sendEnvelope('slash_commands', fields);
+    return { ack, triggerId, responseId };
+  }
+
+  /** Clicks a button over the newest Socket Mode connection (an `interactive` envelope). */
+  async clickButtonOverSocket(message: PostedMessage, actionId: string, options: { userId?: string } = {}) {
+    const { payload, triggerId, responseId } = this.blockActions(message, actionId, options);
+    const ack = await this.sendEnvelope('interactive', payload);
+    return { ack, triggerId, responseId };
+  }
+
+  /** Sends an envelope over the newest Socket Mode connection and waits for the bot's ack. */
+  sendEnvelope(type: string, payload: Record<string, unknown>, timeoutMs = 5000) {
+    const ws = this.sockets.at(-1);
+    if (!ws) throw new Error('the bot has not opened a Socket Mode connection');
+    const envelopeId = randomUUID();
+    return new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.acks.delete(envelopeId);
+        reject(new Error(`no ack for ${type} envelope ${envelopeId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.acks.set(envelopeId, (ackPayload) => {
+        clearTimeout(timer);
+        resolve(ackPayload);
+      });
+      ws.send(
+        JSON.stringify({
+          envelope_id: envelopeId,
+          type,
+          payload,
+          accepts_response_payload: type !== 'events_api',
+        }),
+      );
+    });
+  }
+
+  private acceptSocket(ws: WebSocket): void {
+    this.sockets.push(ws);
+    // Slack pings its clients; the client treats a long silence as a dead connection and reconnects.
+    const ping = setInterval(() => ws.ping(), 5000).unref();
+    ws.on('close', () => clearInterval(ping));
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: Record<string, unknown> };
+      if (!message.envelope_id) return;
+      this.acks.get(message.envelope_id)?.(message.payload ?? {});
+      this.acks.delete(message.envelope_id);
+    });
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: this.sockets.length,
+        debug_info: { host: 'stand-in', approximate_connection_time: 18060 },
+        connection_info: { app_id: 'A0001' },
+      }),
+    );
+  }
+
   /** POSTs a form body to the bot with Slack's signature headers. */
   async sendSigned(botUrl: string, body: string, options: SendOptions = {}) {
     const timestamp = String(Math.floor(Date.now() / 1000));
@@ -276,6 +368,18 @@ export class StandInSlack {
     if (url.pathname.startsWith('/api/')) {
       const body = parseForm(raw, req.headers['content-type']);
       const method = url.pathname.slice('/api/'.length);
+      if (method === 'apps.connections.open') {
+        // Only the app-level token (xapp-...) may open a Socket Mode connection.
+        const appAuthorized =
+          this.options.appToken !== undefined &&
+          req.headers.authorization === `Bearer ${this.options.appToken}`;
+        this.calls.push({ method, body, authorized: appAuthorized, at: Date.now() });
+        const answer = appAuthorized
+          ? { ok: true, url: `${this.url.replace(/^http/, 'ws')}/link?ticket=${randomUUID()}` }
+          : { ok: false, error: 'invalid_auth' };
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+        return;
+      }
       this.calls.push({ method, body, authorized, at: Date.now() });
       const answer = authorized ? this.api(method, body) : { ok: false, error: 'not_authed' };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
