@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Trains, evaluates and exports kk-tiny on the GPU host; with `twin`, trains a second copy on the second
-# GPU at the same time and compares the two bundles file by file (the reproducibility check).
+# GPU at the same time and compares the two runs (models/train/compare_runs.py: the reproducibility check).
+# Without a second GPU, run it twice and compare the two kk-tiny.tar bundles that come back with
+# `python3 -m models.train.compare_runs <bundle A> <bundle B>` (pure Python, no torch needed).
 #
 #   bash models/train/run_on_device.sh STEPS [twin]      (repo root, $OUT set; BATCH, LR, EVAL override)
 #
@@ -33,31 +35,6 @@ cp /tmp/runA/loss.csv /tmp/runA/results.json "$OUT"/ 2>/dev/null || true
 cp /tmp/runA/kk-tiny.tar* "$OUT"/ 2>/dev/null || true
 
 if [ -n "$twin" ]; then
-  python - <<'EOF' | tee "$OUT/reproduce.txt"
-import hashlib
-from pathlib import Path
-
-def digests(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-a, b = Path("/tmp/runA"), Path("/tmp/runB")
-files = sorted(set(digests(a / "kk-tiny")) | set(digests(b / "kk-tiny")))
-da, db = digests(a / "kk-tiny"), digests(b / "kk-tiny")
-same = 0
-for f in files:
-    ok = da.get(f) == db.get(f)
-    same += ok
-    print(f"{'same' if ok else 'DIFF'}  {da.get(f, '-')[:16]}  {db.get(f, '-')[:16]}  {f}")
-# The checkpoints are compared tensor by tensor: safetensors writes its metadata map in hash order, so their
-# bytes differ between processes even when every weight is equal.
-from safetensors.torch import load_file
-
-for ck in ("ckpt-transformer.safetensors", "ckpt-rest.safetensors"):
-    ta, tb = load_file(str(a / ck)), load_file(str(b / ck))
-    diff = max(float((ta[k].float() - tb[k].float()).abs().max()) for k in ta) if set(ta) == set(tb) else float("inf")
-    print(f"{'same' if diff == 0 else 'DIFF'}  {len(ta)} tensors, max abs difference {diff}  {ck} (final weights)")
-print(f"bundle files identical: {same}/{len(files)}")
-EOF
+  python -m models.train.compare_runs /tmp/runA /tmp/runB | tee "$OUT/reproduce.txt" || status=1
 fi
 exit $status
