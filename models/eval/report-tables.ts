@@ -189,7 +189,7 @@ export function overviewTable(
   ];
   const header = [
     'metric (target)',
-    ...splits.map(([split, s]) => `${titles[split]} (${s.overall.n} sweeps)`),
+    ...splits.map(([split, s]) => `${titles[split]}, ${s.overall.n} sweeps`),
   ];
   const body = rows.map(([label, cell]) => [label, ...splits.map(([, s]) => cell(s))]);
   const text = formatTable(header, body, format);

@@ -129,7 +129,7 @@ test('overviewTable: one column per split, every target with its verdict and wha
   const train = summariseSplit(FAMILY_IDS.map((f) => result(f, 32)));
   const table = overviewTable({ heldOut, train }, { heldOut: 'held-out', train: 'training' }, 'markdown');
   const lines = table.split('\n');
-  assert.equal(lines[0], '| metric (target) | held-out (16 sweeps) | training (16 sweeps) |');
+  assert.equal(lines[0], '| metric (target) | held-out, 16 sweeps | training, 16 sweeps |');
   assert.equal(lines.length, 2 + 6);
   assert.match(table, /\| identity PSNR at s=0 \(>= 30 dB\) \| 35\.1 PASS \(lowest grayscale 35\.0\) \|/);
   assert.match(
