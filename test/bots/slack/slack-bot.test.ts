@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { parseConfig } from '../../../config/config.ts';
 import { parseEditCommand, CommandError } from '../../../commands/index.ts';
-import { createQueueMetrics } from '../../../queue/metrics.ts';
 import { jobIdFor } from '../../../queue/edit-job.ts';
-import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
+import type { QueueServices } from '../../../queue/queue-services.ts';
 import {
   EDIT_MODAL_CALLBACK_ID,
   EDIT_SHORTCUT_CALLBACK_ID,
@@ -18,15 +17,9 @@ import {
   createSlackBot,
   type SlackBot,
 } from '../../../bots/slack/index.ts';
-import {
-  REDIS_URL,
-  commandClient,
-  deleteKeys,
-  solidPng,
-  uniquePrefix,
-  waitFor,
-} from '../../queue/helpers.ts';
+import { REDIS_URL, solidPng, uniquePrefix, waitFor } from '../../queue/helpers.ts';
 import { TintRunner } from '../../queue/tint-runner.ts';
+import { startSlackHarness, type SlackHarness } from './slack-harness.ts';
 import { StandInSlack, buttonIds, hasResultButtons, type PostedMessage } from './stand-in-slack.ts';
 
 const prefix = uniquePrefix('slack-bot');
@@ -39,43 +32,29 @@ let bot: SlackBot;
 let botUrl: string;
 let users = 0;
 
+let harness: SlackHarness;
+
 before(async () => {
-  await slack.start();
-  const config = parseConfig({
-    REDIS_URL,
-    KK_QUEUE_PREFIX: prefix,
-    KK_METRICS_PORT: '0',
-    KK_BLOB_MAX_BYTES: String(64 * 1024),
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_PORT: '0',
-    SLACK_API_URL: slack.apiUrl,
-  });
-  bot = createSlackBot({
-    config,
-    progressIntervalMs: 0,
-    apiRetries: 0,
-    helpCapabilities: { summary: 'colour edits', edits: [{ name: 'sepia', examples: ['make it sepia'] }] },
-  });
-  services = await startQueueServices({
-    config,
-    modelId: runner.modelId,
+  harness = await startSlackHarness({
+    slack,
+    prefix,
     runner,
-    adapters: { slack: bot.adapter },
-    metrics: createQueueMetrics(),
+    env: {
+      KK_BLOB_MAX_BYTES: String(64 * 1024),
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_PORT: '0',
+    },
+    bot: {
+      progressIntervalMs: 0,
+      helpCapabilities: { summary: 'colour edits', edits: [{ name: 'sepia', examples: ['make it sepia'] }] },
+    },
   });
-  await bot.start(services);
-  botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+  ({ bot, services } = harness);
+  botUrl = harness.botUrl!;
 });
 
-after(async () => {
-  await bot.close();
-  await services.close();
-  await slack.close();
-  const redis = commandClient();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+after(() => harness.close());
 
 /** A fresh user (the in-flight cap is per user) with a red-ish photo shared in `channel`. */
 async function userWithImage(channel = 'C0001', color = { r: 90, g: 160, b: 200 }) {

@@ -5,21 +5,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../../config/config.ts';
-import { createQueueMetrics } from '../../../queue/metrics.ts';
 import { jobIdFor } from '../../../queue/edit-job.ts';
-import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
+import type { QueueServices } from '../../../queue/queue-services.ts';
 import type { EditInput, EditResult, EditRunner } from '../../../pipeline/types.ts';
-import { CANCEL_ACTION_ID, createSlackBot, type SlackBot } from '../../../bots/slack/index.ts';
-import {
-  REDIS_URL,
-  commandClient,
-  deleteKeys,
-  solidPng,
-  uniquePrefix,
-  waitFor,
-} from '../../queue/helpers.ts';
+import { CANCEL_ACTION_ID } from '../../../bots/slack/index.ts';
+import { solidPng, uniquePrefix, waitFor } from '../../queue/helpers.ts';
 import { TintRunner } from '../../queue/tint-runner.ts';
+import { startSlackHarness, type SlackHarness } from './slack-harness.ts';
 import {
   StandInSlack,
   buttonIds,
@@ -66,42 +58,31 @@ const SECRET = 'stand-in-signing-secret';
 const slack = new StandInSlack({ botToken: BOT_TOKEN, signingSecret: SECRET, teamId: 'T0001' });
 const runner = new HeldRunner();
 let services: QueueServices;
-let bot: SlackBot;
 let botUrl: string;
 let users = 0;
 
+let harness: SlackHarness;
+
 before(async () => {
-  await slack.start();
-  const config = parseConfig({
-    REDIS_URL,
-    KK_QUEUE_PREFIX: prefix,
-    KK_METRICS_PORT: '0',
-    KK_WORKER_CONCURRENCY: '1',
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_PORT: '0',
-    SLACK_API_URL: slack.apiUrl,
-  });
-  bot = createSlackBot({ config, progressIntervalMs: 0, apiRetries: 0 });
-  services = await startQueueServices({
-    config,
-    modelId: runner.modelId,
+  harness = await startSlackHarness({
+    slack,
+    prefix,
     runner,
-    adapters: { slack: bot.adapter },
-    metrics: createQueueMetrics(),
+    env: {
+      KK_WORKER_CONCURRENCY: '1',
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      SLACK_SIGNING_SECRET: SECRET,
+      SLACK_PORT: '0',
+    },
+    bot: { progressIntervalMs: 0 },
   });
-  await bot.start(services);
-  botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+  ({ services } = harness);
+  botUrl = harness.botUrl!;
 });
 
 after(async () => {
   runner.open();
-  await bot.close();
-  await services.close();
-  await slack.close();
-  const redis = commandClient();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
+  await harness.close();
 });
 
 /** A fresh user (the in-flight cap is per user) with a photo shared in `channel`. */

@@ -5,14 +5,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { parseConfig } from '../../../config/config.ts';
 import { createEditPipeline } from '../../../pipeline/create-edit-pipeline.ts';
 import type { EditPipeline } from '../../../pipeline/edit-pipeline.ts';
-import { createQueueMetrics } from '../../../queue/metrics.ts';
 import { jobIdFor } from '../../../queue/edit-job.ts';
-import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
-import { createSlackBot, type SlackBot } from '../../../bots/slack/index.ts';
-import { REDIS_URL, commandClient, deleteKeys, uniquePrefix, waitFor } from '../../queue/helpers.ts';
+import type { QueueServices } from '../../../queue/queue-services.ts';
+import { uniquePrefix, waitFor } from '../../queue/helpers.ts';
+import { startSlackHarness, type SlackHarness } from './slack-harness.ts';
 import { StandInSlack, hasResultButtons } from './stand-in-slack.ts';
 
 const prefix = uniquePrefix('slack-pipeline');
@@ -21,39 +19,23 @@ const SECRET = 'pipeline-secret';
 const slack = new StandInSlack({ botToken: BOT_TOKEN, signingSecret: SECRET });
 let pipeline: EditPipeline;
 let services: QueueServices;
-let bot: SlackBot;
+
+let harness: SlackHarness;
 
 before(async () => {
-  await slack.start();
   pipeline = await createEditPipeline({ modelDir: 'test/fixtures/tiny-random' });
-  const config = parseConfig({
-    REDIS_URL,
-    KK_QUEUE_PREFIX: prefix,
-    KK_METRICS_PORT: '0',
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_PORT: '0',
-    SLACK_API_URL: slack.apiUrl,
-  });
-  bot = createSlackBot({ config, apiRetries: 0 });
-  services = await startQueueServices({
-    config,
-    modelId: pipeline.modelId,
+  harness = await startSlackHarness({
+    slack,
+    prefix,
     runner: pipeline,
-    adapters: { slack: bot.adapter },
-    metrics: createQueueMetrics(),
+    env: { SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SECRET, SLACK_PORT: '0' },
   });
-  await bot.start(services);
+  ({ services } = harness);
 });
 
 after(async () => {
-  await bot.close();
-  await services.close();
+  await harness.close();
   await pipeline.dispose();
-  await slack.close();
-  const redis = commandClient();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
 });
 
 test('/edit make it warmer strength:0.7: the pipeline edit is uploaded as a PNG at the source size', async () => {
@@ -64,7 +46,7 @@ test('/edit make it warmer strength:0.7: the pipeline edit is uploaded as a PNG 
     .toBuffer();
   slack.addFile({ user: 'U1', channel: 'C1', name: 'photo.jpg', mimetype: 'image/jpeg', data: photo });
 
-  const sent = await slack.sendSlashCommand(botUrl(), {
+  const sent = await slack.sendSlashCommand(harness.botUrl!, {
     text: 'make it warmer strength:0.7',
     userId: 'U1',
     channelId: 'C1',
@@ -83,7 +65,3 @@ test('/edit make it warmer strength:0.7: the pipeline edit is uploaded as a PNG 
   const meta = await sharp(upload?.data).metadata();
   assert.deepEqual([meta.format, meta.width, meta.height], ['png', 80, 56]);
 });
-
-function botUrl(): string {
-  return `http://127.0.0.1:${bot.port}/slack/events`;
-}

@@ -6,20 +6,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig } from '../../../config/config.ts';
-import { createQueueMetrics } from '../../../queue/metrics.ts';
 import { jobIdFor } from '../../../queue/edit-job.ts';
-import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
+import type { QueueServices } from '../../../queue/queue-services.ts';
 import { createSlackBot, type SlackBot } from '../../../bots/slack/index.ts';
-import {
-  REDIS_URL,
-  commandClient,
-  deleteKeys,
-  solidPng,
-  uniquePrefix,
-  waitFor,
-} from '../../queue/helpers.ts';
+import { solidPng, uniquePrefix, waitFor } from '../../queue/helpers.ts';
 import { TintRunner } from '../../queue/tint-runner.ts';
+import { startSlackHarness, type SlackHarness } from './slack-harness.ts';
 import { StandInSlack, buttonIds, hasResultButtons, type PostedMessage } from './stand-in-slack.ts';
 
 const prefix = uniquePrefix('slack-socket');
@@ -30,39 +22,20 @@ const runner = new TintRunner({ stepMs: 10 });
 let services: QueueServices;
 let bot: SlackBot;
 
-const socketConfig = (appToken: string) =>
-  parseConfig({
-    REDIS_URL,
-    KK_QUEUE_PREFIX: prefix,
-    KK_METRICS_PORT: '0',
-    KK_BLOB_MAX_BYTES: String(64 * 1024),
-    SLACK_BOT_TOKEN: BOT_TOKEN,
-    SLACK_APP_TOKEN: appToken,
-    SLACK_API_URL: slack.apiUrl,
-  });
+let harness: SlackHarness;
 
 before(async () => {
-  await slack.start();
-  const config = socketConfig(APP_TOKEN);
-  bot = createSlackBot({ config, progressIntervalMs: 0, apiRetries: 0 });
-  services = await startQueueServices({
-    config,
-    modelId: runner.modelId,
+  harness = await startSlackHarness({
+    slack,
+    prefix,
     runner,
-    adapters: { slack: bot.adapter },
-    metrics: createQueueMetrics(),
+    env: { KK_BLOB_MAX_BYTES: String(64 * 1024), SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN },
+    bot: { progressIntervalMs: 0 },
   });
-  await bot.start(services);
+  ({ bot, services } = harness);
 });
 
-after(async () => {
-  await bot.close();
-  await services.close();
-  await slack.close();
-  const redis = commandClient();
-  await deleteKeys(redis, prefix);
-  await redis.quit();
-});
+after(() => harness.close());
 
 async function photoIn(channel: string, userId: string) {
   const data = await solidPng({ r: 90, g: 160, b: 200 }, 40);
@@ -152,7 +125,7 @@ test('a grammar error over the socket comes back ephemerally through response_ur
 });
 
 test('an app-level token Slack refuses fails start() with the reason, and close() after it is harmless', async () => {
-  const config = socketConfig('xapp-1-revoked');
+  const config = { ...harness.config, SLACK_APP_TOKEN: 'xapp-1-revoked' };
   const refused = createSlackBot({ config, progressIntervalMs: 0, apiRetries: 0 });
   await assert.rejects(refused.start(services), /invalid_auth/);
   await refused.close();
