@@ -31,10 +31,12 @@ def log(msg: str) -> None:
 
 
 def eval_images(out_dir: Path, device, quick: bool) -> dict[str, torch.Tensor]:
-    """Held-out photos at their working size, JPEG (q 92, 4:4:4) round-tripped: the files the TS eval reads."""
+    """Held-out photos at their working size, JPEG (q 92, 4:4:4) round-tripped: the files the TS eval reads.
+
+    All of them are written (they ship in the bundle); `quick` returns only the first to evaluate."""
     out_dir.mkdir(parents=True, exist_ok=True)
     result = {}
-    for name in EVAL_PHOTOS[:1] if quick else EVAL_PHOTOS:
+    for name in EVAL_PHOTOS:
         im = load_photo(name)
         if im is None:
             continue
@@ -48,8 +50,9 @@ def eval_images(out_dir: Path, device, quick: bool) -> dict[str, torch.Tensor]:
                 break
         (out_dir / f"{name}.jpg").write_bytes(buf.getvalue())
         dec = np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("RGB"))
-        result[name] = to_tensor(dec, device).unsqueeze(0)
         log(f"[eval] {name}: {w}x{h}, JPEG q{quality} {buf.tell()} bytes")
+        if not quick or not result:
+            result[name] = to_tensor(dec, device).unsqueeze(0)
     return result
 
 
@@ -101,14 +104,14 @@ def sweep_metrics(frames: torch.Tensor, src: torch.Tensor) -> dict:
     return {"monotone": mono, "r": r, "smooth": worst, "dE": d0}
 
 
-def run_eval(trainer, tables: dict, bundle_dir: Path, quick: bool = False) -> dict:
+def run_eval(trainer, tables: dict, bundle_dir: Path, quick: bool = False, quick_steps: int = 2) -> dict:
     device = trainer.device
     prev_tf32 = torch.backends.cuda.matmul.allow_tf32
     torch.backends.cuda.matmul.allow_tf32 = False  # fp32 like the ONNX graphs
     photos = eval_images(bundle_dir / "eval-images", device, quick)
     strengths = SWEEP_S + EXTRA_S
     results: dict = {}
-    for steps in ([2] if quick else [1, 2, 3]):
+    for steps in ([quick_steps] if quick else [1, 2, 3]):
         rows: dict[str, list] = {f: [] for f in FAMILIES}
         target_rows: dict[str, list] = {f: [] for f in FAMILIES}
         for pi, (name, src) in enumerate(photos.items()):

@@ -16,7 +16,7 @@ from .edits import COLOURS, COLOUR_NAMES, FAMILIES, FAMILY_SPECS, TINT_K
 from .phrasings import HELD_OUT, PHRASINGS, split
 
 # A fixed string rather than the date, so that re-running the training command reproduces model.json too.
-MODEL_VERSION = "2.0.0"
+MODEL_VERSION = "3.0.0"
 
 SAMPLE_TEXTS = ["make it black and white", "", "Tint it RED, please!!", "änderung café 123",
                 " ".join(["make the old photo warmer and brighter with more contrast"] * 4)]
@@ -160,7 +160,8 @@ def write_bundle(trainer, tables: dict, results: dict, bundle: Path, out: Path) 
     started = time.time()
     bundle.mkdir(parents=True, exist_ok=True)
     (bundle / "edits.json").write_text(json.dumps(edits_json(tables), indent=1) + "\n")
-    steps = int(results.get("eval", {}).get("chosenSteps", 2))
+    # `--default-steps` wins; else what a full eval chose; else 2.
+    steps = int(results.get("defaultSteps") or results.get("eval", {}).get("chosenSteps", 2))
     meta = {"id": "kk-tiny", "version": MODEL_VERSION, "license": "Apache-2.0",
             "defaults": {"steps": steps, "guidance": M.GUIDANCE, "maxArea": 65536, "sweepFrames": 8},
             "capabilities": capabilities()}

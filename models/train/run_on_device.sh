@@ -4,7 +4,7 @@
 # Without a second GPU, run it twice and compare the two kk-tiny.tar bundles that come back with
 # `python3 -m models.train.compare_runs <bundle A> <bundle B>` (pure Python, no torch needed).
 #
-#   bash models/train/run_on_device.sh STEPS [twin]      (repo root, $OUT set; BATCH, LR, EVAL override)
+#   bash models/train/run_on_device.sh STEPS [twin]      (repo root, $OUT set; BATCH, LR, EVAL, DEFAULT_STEPS override)
 #
 # Needs .pylib/diffusers-src.tar.xz (`git archive HEAD src/diffusers | xz` of huggingface/diffusers: the GPU
 # host has no diffusers and no network). Writes to $OUT: train-log.txt, loss.csv, results.json,
@@ -16,7 +16,8 @@ twin=${2:-}
 mkdir -p /tmp/py
 tar xJf .pylib/diffusers-src.tar.xz -C /tmp/py
 export PYTHONPATH=/tmp/py/src:$PWD PYTHONUNBUFFERED=1
-args=(--steps "$steps" --batch "${BATCH:-256}" --lr "${LR:-1e-3}" --eval "${EVAL:-full}")
+args=(--steps "$steps" --batch "${BATCH:-512}" --lr "${LR:-1.3e-3}" --eval "${EVAL:-full}")
+if [ -n "${DEFAULT_STEPS:-}" ]; then args+=(--default-steps "$DEFAULT_STEPS"); fi
 
 train() { # gpu run-dir log
   CUDA_VISIBLE_DEVICES=$1 python -m models.train.train --out "$2" --bundle-dir "$2/kk-tiny" "${args[@]}" >"$3" 2>&1
