@@ -57,6 +57,8 @@ export async function loadEvalSource(pipeline: EditPipeline, dir: string, name: 
 export interface EvaluateCaseOptions {
   /** Rewrites the strengths sent to the pipeline (the CI test breaks the pipeline with it). @defaultValue identity */
   mapStrength?: (s: number) => number;
+  /** Denoising steps. @defaultValue the bundle's default */
+  steps?: number;
 }
 
 /** One case: one pipeline batch of `CASE_STRENGTHS`, scored as FAMILIES.md defines. */
@@ -74,6 +76,7 @@ export async function evaluateCase(
     instruction: evalCase.instruction,
     strengths: CASE_STRENGTHS.map(mapStrength),
     seed: evalCase.seed,
+    steps: options.steps,
   });
   const ms = performance.now() - started;
   const { frames } = generation;

@@ -61,6 +61,8 @@ const { values } = parseArgs({
     python: { type: 'string', default: 'none' },
     benchmarks: { type: 'string' },
     results: { type: 'string' },
+    // Denoising steps instead of the bundle's default (to compare settings; the tables say which ran).
+    steps: { type: 'string' },
   },
 });
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim());
@@ -96,9 +98,12 @@ const cases = planCases(spec, {
 // One batch per case: the whole sweep goes through the transformer together.
 const pipeline = await createEditPipeline({ modelDir, maxBatch: CASE_STRENGTHS.length });
 const { manifest } = pipeline.bundle;
+const steps = values.steps === undefined ? manifest.defaults.steps : Number(values.steps);
+if (!Number.isInteger(steps) || steps < 1)
+  throw new RangeError(`--steps: "${values.steps}" is not a whole number >= 1`);
 log(
   `[eval] ${manifest.id} ${manifest.version}: ${cases.length} cases (${photos.length} photos), ` +
-    `steps ${manifest.defaults.steps}, guidance ${manifest.defaults.guidance}, ${CASE_STRENGTHS.length} strengths each`,
+    `steps ${steps}, guidance ${manifest.defaults.guidance}, ${CASE_STRENGTHS.length} strengths each`,
 );
 
 const sources = new Map<string, EvalSource>();
@@ -107,7 +112,7 @@ for (const name of photos)
 
 const results: CaseResult[] = [];
 for (const [i, evalCase] of cases.entries()) {
-  const result = await evaluateCase(pipeline, spec, sources.get(evalCase.photo)!, evalCase);
+  const result = await evaluateCase(pipeline, spec, sources.get(evalCase.photo)!, evalCase, { steps });
   results.push(result);
   const fid = FIDELITY_STRENGTHS.map((s) => result.fidelity[String(s)]!.toFixed(1));
   log(
@@ -127,12 +132,12 @@ for (const split of PHRASING_SPLITS) {
 }
 const python =
   values.python !== 'none' && existsSync(values.python)
-    ? await loadPythonResults(values.python, manifest.defaults.steps)
+    ? await loadPythonResults(values.python, steps)
     : undefined;
 
 const command = ['npx tsx', relative(REPO_ROOT, process.argv[1]!), ...process.argv.slice(2)].join(' ');
 const runLine =
-  `Model ${manifest.id} ${manifest.version}; ${photos.join(', ')}; steps ${manifest.defaults.steps}, ` +
+  `Model ${manifest.id} ${manifest.version}; ${photos.join(', ')}; steps ${steps}, ` +
   `guidance ${manifest.defaults.guidance}, maxArea ${manifest.defaults.maxArea}; seed ${BASE_SEED} + photo index; ` +
   `${results.length} cases in ${seconds.toFixed(0)} s (pipeline ${(mean(results.map((r) => r.ms)) / 1000).toFixed(2)} s per case of ${CASE_STRENGTHS.length} frames).`;
 const commandLine = `Command: \`${command}\``;
@@ -184,7 +189,7 @@ if (values.benchmarks)
 if (values.json) {
   const report = {
     model: { id: manifest.id, version: manifest.version, dir: modelDir },
-    settings: { ...manifest.defaults, strengths: CASE_STRENGTHS, baseSeed: BASE_SEED, photos },
+    settings: { ...manifest.defaults, steps, strengths: CASE_STRENGTHS, baseSeed: BASE_SEED, photos },
     command,
     seconds,
     targets: EVAL_TARGETS,
