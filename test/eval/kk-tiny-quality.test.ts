@@ -1,7 +1,7 @@
 /**
  * Quality gate for the embedded kk-tiny model through the real TypeScript pipeline: committed held-out
  * photos, edits the model is good at (8 training phrasings and one held-out phrasing), the bundle's
- * default settings. Bounds sit 2-3 dB under what this pipeline measured for kk-tiny 2.0.0 (same seeds and
+ * default settings. Bounds sit 2-3 dB under what this pipeline measured for kk-tiny 3.0.0 (same seeds and
  * batching as `models/eval/run-eval.ts`), so a broken pipeline or bundle fails here while float noise
  * across machines does not.
  */
@@ -41,59 +41,59 @@ const CHECKS: Check[] = [
     photo: 'chelsea',
     family: 'grayscale',
     instruction: 'make it black and white',
-    measuredFidelity: 35.3,
-    measuredWorst: 33.9,
+    measuredFidelity: 35.4,
+    measuredWorst: 34.4,
   },
   {
     photo: 'chelsea',
     family: 'night',
     instruction: 'make it night',
-    measuredFidelity: 35.5,
-    measuredWorst: 33.0,
+    measuredFidelity: 36.1,
+    measuredWorst: 33.7,
   },
   {
     photo: 'chelsea',
     family: 'contrast',
     instruction: 'more contrast',
-    measuredFidelity: 30.5,
-    measuredWorst: 26.6,
+    measuredFidelity: 31.0,
+    measuredWorst: 26.1,
   },
   {
     photo: 'chelsea',
     family: 'tint',
     instruction: 'tint it red',
     colour: 'red',
-    measuredFidelity: 35.3,
-    measuredWorst: 33.5,
+    measuredFidelity: 35.1,
+    measuredWorst: 34.0,
   },
   {
     photo: 'flower',
     family: 'tint',
     instruction: 'shift the colours toward purple',
     colour: 'purple',
-    measuredFidelity: 33.0,
-    measuredWorst: 32.1,
+    measuredFidelity: 33.8,
+    measuredWorst: 33.6,
   },
   {
     photo: 'flower',
     family: 'warmer',
     instruction: 'give it a warm feel',
-    measuredFidelity: 32.4,
-    measuredWorst: 30.6,
+    measuredFidelity: 32.0,
+    measuredWorst: 29.7,
   },
   {
     photo: 'flower',
     family: 'vivid',
     instruction: 'more vibrant',
-    measuredFidelity: 29.2,
-    measuredWorst: 25.2,
+    measuredFidelity: 29.6,
+    measuredWorst: 25.7,
   },
   {
     photo: 'flower',
     family: 'vignette',
     instruction: 'vignette effect',
-    measuredFidelity: 33.5,
-    measuredWorst: 33.0,
+    measuredFidelity: 33.7,
+    measuredWorst: 33.1,
   },
   {
     // kk-tiny 1 misread this held-out phrasing (8.4 dB at s = 1).
@@ -102,12 +102,12 @@ const CHECKS: Check[] = [
     split: 'heldOut',
     instruction: 'turn up the brightness',
     measuredFidelity: 26.9,
-    measuredWorst: 22.3,
+    measuredWorst: 22.4,
   },
 ];
 /** The eval's seed per photo (BASE_SEED + index in edits.json's evalPhotos). */
 const SEEDS = { chelsea: BASE_SEED, flower: BASE_SEED + 3 };
-const IDENTITY_DB = 30; // measured 31.2-35.5 on these cases
+const IDENTITY_DB = 30; // measured 31.5-36.9 on these cases
 /**
  * Under the measured values. The pipeline is deterministic on one machine; other CPUs' kernels move a
  * PSNR by hundredths of a dB. Tighter than "a few dB" on purpose: a VAE scaling factor 10 % off costs
@@ -115,7 +115,7 @@ const IDENTITY_DB = 30; // measured 31.2-35.5 on these cases
  */
 const FIDELITY_MARGIN_DB = 2;
 const WORST_MARGIN_DB = 3;
-const OVERALL_FIDELITY_DB = 31; // measured mean of the cases: 32.4
+const OVERALL_FIDELITY_DB = 31; // measured mean of the cases: 32.6
 
 let pipeline: EditPipeline;
 let spec: EditsSpec;
@@ -165,8 +165,8 @@ for (const check of CHECKS)
       r.sweep.monotone,
       `delta-E to the source along the sweep: ${r.sweep.deltaE.map((v) => v.toFixed(2))}`,
     );
-    assert.ok(r.sweep.r >= 0.97, `Pearson r ${r.sweep.r.toFixed(3)} (measured >= 0.982)`);
-    assert.ok(r.sweep.smooth <= 0.25, `delta_smooth ${r.sweep.smooth.toFixed(3)} (measured <= 0.169)`);
+    assert.ok(r.sweep.r >= 0.97, `Pearson r ${r.sweep.r.toFixed(3)} (measured >= 0.990)`);
+    assert.ok(r.sweep.smooth <= 0.25, `delta_smooth ${r.sweep.smooth.toFixed(3)} (measured <= 0.135)`);
   });
 
 test('overall fidelity of the checked edits', () => {
