@@ -191,6 +191,7 @@ class Trainer:
         log(f"[data] photos {self.photos.names}, gray {self.gray.names}")
         self.text = TextTable(self.models, device)
         log(f"[text] vocabulary {len(self.vocab)} words, {len(self.text.texts)} training instructions")
+        self.family_draws = torch.tensor([FAMILIES.index(f) for f in FAMILY_DRAWS], device=device)
         self.sched = {"base_shift": 0.5, "max_shift": 1.15, "base_image_seq_len": 256, "max_image_seq_len": 4096}
 
     def sources(self, n: int, h: int, w: int) -> torch.Tensor:
@@ -232,8 +233,7 @@ class Trainer:
     def batch(self, n: int):
         h, w = random.choice(WORKING_SIZES)
         src = self.sources(n, h, w)
-        draws = torch.tensor([FAMILIES.index(f) for f in FAMILY_DRAWS], device=self.device)
-        fam = draws[torch.randint(0, len(FAMILY_DRAWS), (n,), generator=self.gen, device=self.device)]
+        fam = self.family_draws[torch.randint(0, len(FAMILY_DRAWS), (n,), generator=self.gen, device=self.device)]
         colour = torch.randint(0, len(COLOUR_NAMES), (n,), generator=self.gen, device=self.device)
         s = self.sample_strength(n)
         p = self.smap(s, fam, colour)
