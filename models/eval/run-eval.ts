@@ -17,6 +17,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseSteps } from '../../commands/option-values.ts';
 import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
 import { EMBEDDED_MODEL_DIR } from '../default-model-dir.ts';
 import { FAMILY_IDS, loadEditsSpec, type FamilyId } from './edits-spec.ts';
@@ -85,6 +86,7 @@ const SECTION = 'kk-tiny-eval';
 // Check the files to update before the long run, not after it.
 for (const file of [values.benchmarks, values.results])
   if (file !== undefined) replaceMarkedSection(await readFile(file, 'utf8'), SECTION, '');
+const stepsOverride = values.steps === undefined ? undefined : parseSteps(values.steps);
 
 const started = performance.now();
 const modelDir = values.model;
@@ -98,9 +100,7 @@ const cases = planCases(spec, {
 // One batch per case: the whole sweep goes through the transformer together.
 const pipeline = await createEditPipeline({ modelDir, maxBatch: CASE_STRENGTHS.length });
 const { manifest } = pipeline.bundle;
-const steps = values.steps === undefined ? manifest.defaults.steps : Number(values.steps);
-if (!Number.isInteger(steps) || steps < 1)
-  throw new RangeError(`--steps: "${values.steps}" is not a whole number >= 1`);
+const steps = stepsOverride ?? manifest.defaults.steps;
 log(
   `[eval] ${manifest.id} ${manifest.version}: ${cases.length} cases (${photos.length} photos), ` +
     `steps ${steps}, guidance ${manifest.defaults.guidance}, ${CASE_STRENGTHS.length} strengths each`,
