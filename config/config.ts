@@ -4,6 +4,11 @@
  * `.env` file) and fails at startup with a message naming each missing or malformed variable.
  */
 import { z } from 'zod';
+import {
+  ExecutionProviderSyntaxError,
+  parseExecutionProvider,
+  type ExecutionProvider,
+} from './execution-provider.ts';
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const bool = z
@@ -16,8 +21,27 @@ const list = z.string().transform((v) =>
     .filter((s) => s.length > 0),
 );
 
-export const EXECUTION_PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
-export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
+export {
+  EXECUTION_PROVIDERS,
+  type ExecutionProvider,
+  type ExecutionProviderChoice,
+  type ExecutionProviderName,
+} from './execution-provider.ts';
+
+/** "cuda:1,cpu" -> [{ name: 'cuda', deviceId: 1 }, { name: 'cpu' }], each entry checked. */
+const executionProviders = list.transform((entries, ctx) => {
+  const parsed: ExecutionProvider[] = [];
+  for (const entry of entries) {
+    try {
+      parsed.push(parseExecutionProvider(entry));
+    } catch (error) {
+      if (!(error instanceof ExecutionProviderSyntaxError)) throw error;
+      ctx.addIssue({ code: 'custom', message: error.message });
+    }
+  }
+  if (entries.length === 0) ctx.addIssue({ code: 'custom', message: 'name at least one provider, e.g. cpu' });
+  return parsed;
+});
 
 export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -36,7 +60,8 @@ export const configSchema = z.object({
   // --- Model / pipeline ----------------------------------------------------------------------
   /** Bundle directory; default: the embedded model shipped in the repository. */
   KK_MODEL_DIR: z.string().min(1).optional(),
-  KK_EXECUTION_PROVIDERS: list.pipe(z.array(z.enum(EXECUTION_PROVIDERS)).min(1)).default(['cpu']),
+  /** Providers to try in order: cpu, webgpu, cuda or cuda:N (the GPU this worker uses). */
+  KK_EXECUTION_PROVIDERS: executionProviders.default([{ name: 'cpu' }]),
   /** Largest transformer batch; sweeps with more strengths are split. */
   KK_MAX_BATCH: int(1, 64).default(4),
   /** onnxruntime intra-op threads per session; 0 = onnxruntime's default (all cores). */

@@ -93,14 +93,22 @@ export class TensorShapeError extends BundleError {
 
 /** No execution provider in the configured list could open a session. */
 export class ExecutionProviderError extends BundleError {
-  constructor(bundleDir: string, component: string, tried: string[], cause: unknown) {
+  readonly failures: readonly { provider: string; reason: string }[];
+  constructor(
+    bundleDir: string,
+    component: string,
+    failures: readonly { provider: string; reason: string }[],
+    cause: unknown,
+  ) {
     super(
       'execution_provider',
       bundleDir,
-      `${component}: no execution provider worked (tried ${tried.join(', ')}); add "cpu" to KK_EXECUTION_PROVIDERS` +
-        ` or install the GPU libraries (ONNXRUNTIME_NODE_INSTALL=cuda12 npm install onnxruntime-node)`,
+      `${component}: no configured execution provider worked: ` +
+        failures.map(({ provider, reason }) => `${provider}: ${reason}`).join('; ') +
+        '. Fix that, or list a fallback in KK_EXECUTION_PROVIDERS (e.g. "cuda,cpu") if running slower is acceptable',
       { cause },
     );
+    this.failures = failures;
   }
 }
 

@@ -23,6 +23,14 @@ export const componentSchema = z.object({
   file: z.string().min(1),
   inputs: z.array(tensorSpecSchema).min(1),
   outputs: z.array(tensorSpecSchema).min(1),
+  /**
+   * The dtype this component's weights and arithmetic use, chosen per component by measurement (issue 11):
+   * e.g. an fp16 transformer beside an fp32 T5, whose activations overflow fp16. Absent in bundles exported
+   * before the field existed: then the bundle-wide `dtype` says how the weights are stored.
+   */
+  precision: z.enum(['fp32', 'fp16', 'bf16']).optional(),
+  /** Graph rewrites applied after export, e.g. onnxruntime's transformer optimizer, as the exporter logged them. */
+  optimizations: z.array(z.string().min(1)).optional(),
 });
 export type ComponentSpec = z.infer<typeof componentSchema>;
 

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve } from 'node:path';
 import { z } from 'zod';
-import type { ExecutionProviderName } from '../config/config.ts';
+import type { ExecutionProviderChoice } from '../config/execution-provider.ts';
 import { silentLogger, type Logger } from '../config/logger.ts';
 import {
   BUNDLE_FORMAT,
@@ -32,7 +32,7 @@ import { loadTokenizer, type FixedLengthTokenizer } from './tokenizer.ts';
 
 export interface LoadBundleOptions {
   /** Execution providers tried in order for each session. @defaultValue ['cpu'] */
-  executionProviders?: readonly ExecutionProviderName[];
+  executionProviders?: readonly ExecutionProviderChoice[];
   /** onnxruntime intra-op threads per session; 0 = onnxruntime's default. @defaultValue 0 */
   intraOpThreads?: number;
   /** Components whose session opens on first use rather than at load. @defaultValue ['vaeEncoder'] */

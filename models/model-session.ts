@@ -9,7 +9,7 @@ import type { ComponentSpec, TensorSpec } from './bundle-manifest.ts';
 import { TensorNameError, TensorShapeError } from './bundle-errors.ts';
 import type { OpenedSession } from './execution-providers.ts';
 import { elementCount, fromOrtTensor, toOrtTensor, type HostTensor } from './host-tensor.ts';
-import type { ExecutionProviderName } from '../config/config.ts';
+import type { ExecutionProviderName } from '../config/execution-provider.ts';
 
 export interface ModelSessionOptions {
   /** Component name, e.g. "transformer" (used in errors and logs). */

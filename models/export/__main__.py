@@ -3,6 +3,8 @@
   python -m models.export --kontext <dir> --sliders <dir> --out <bundle> [--dtype fp32|fp16]
                           [--attention decomposed|multi-head] [--check-both-attention]
   python -m models.export --random-tiny --seed N --out <bundle> [--check-both-attention]
+  python -m models.export --random-scale --double-blocks 2 --single-blocks 4 --t5-layers 2 --out <bundle>
+                          [--precision transformer=fp16,t5TextEncoder=fp32,...] [--optimize] [--unchecked a,b]
 """
 
 from __future__ import annotations
@@ -31,7 +33,24 @@ SAMPLE_TEXTS = [
 ]
 TINY_CASES = [Case("export", 2, 48, 64, 32), Case("second", 3, 80, 96, 20), Case("batch1", 1, 64, 48, 32)]
 REAL_CASES = [Case("export", 2, 256, 256, 64), Case("second", 1, 384, 256, 32)]
-MAX_REL_ERROR = {"fp32": 1e-3, "fp16": 3e-2}
+SCALE_CASES = [Case("export", 2, 256, 256, 64)]
+MAX_REL_ERROR = {"fp32": 1e-3, "fp16": 3e-2, "bf16": 6e-2}
+PRECISION_KEYS = ("clipTextEncoder", "t5TextEncoder", "sliderProjector", "transformer", "vae")
+# T5-XXL's activations overflow float16 (a known property of the trained weights), so the text encoder that
+# runs once per instruction stays fp32 unless asked otherwise; everything else follows --dtype.
+DEFAULT_PRECISION_OVERRIDES = {"t5TextEncoder": "fp32"}
+
+
+def parse_precision(text: str | None, dtype: str) -> dict[str, str]:
+    """"transformer=fp16,vae=fp32" -> a dtype for every key of PRECISION_KEYS (defaults: --dtype, T5 fp32)."""
+    chosen = {key: DEFAULT_PRECISION_OVERRIDES.get(key, dtype) for key in PRECISION_KEYS}
+    for part in filter(None, (p.strip() for p in (text or "").split(","))):
+        key, _, value = part.partition("=")
+        if key not in PRECISION_KEYS or value not in MAX_REL_ERROR:
+            raise argparse.ArgumentTypeError(
+                f"--precision: expected NAME=fp32|fp16|bf16 with NAME one of {', '.join(PRECISION_KEYS)}, got {part!r}")
+        chosen[key] = value
+    return chosen
 
 
 def versions() -> dict:
@@ -54,10 +73,23 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--random-tiny", action="store_true", help="tiny random-weight bundle for tests")
     source.add_argument("--kontext", type=Path, help="FLUX.1-Kontext-dev in diffusers layout")
+    source.add_argument("--random-scale", action="store_true",
+                        help="random weights at the real model's widths (models/export/scale.py), for GPU benchmarks")
+    parser.add_argument("--double-blocks", type=int, default=2, help="--random-scale: double-stream blocks (real 19)")
+    parser.add_argument("--single-blocks", type=int, default=4, help="--random-scale: single-stream blocks (real 38)")
+    parser.add_argument("--t5-layers", type=int, default=2, help="--random-scale: T5 encoder layers (real 24)")
+    parser.add_argument("--precision", help="per-component weight dtypes, e.g. transformer=fp16,vae=fp32 "
+                                            f"(names: {', '.join(PRECISION_KEYS)}; default --dtype, T5 fp32)")
+    parser.add_argument("--optimize", action="store_true",
+                        help="run onnxruntime's transformer optimizer over the transformer (recorded in model.json)")
+    parser.add_argument("--unchecked", default="",
+                        help="components to export without the CPU self-check (comma-separated; e.g. the scale "
+                             "bundle's transformer, measured on the GPU by bench/gpu instead)")
     parser.add_argument("--sliders", type=Path, help="folder with slider_projector.pth + the LoRA .safetensors")
     parser.add_argument("--out", type=Path, required=True, help="bundle directory to write")
     parser.add_argument("--seed", type=int, default=7, help="seed for the tiny weights and the check inputs")
-    parser.add_argument("--dtype", choices=("fp32", "fp16"), help="weight dtype (default: fp32 tiny, fp16 real)")
+    parser.add_argument("--dtype", choices=("fp32", "fp16", "bf16"),
+                        help="weight dtype (default: fp32 tiny, fp16 real and scale); --precision overrides per part")
     parser.add_argument("--attention", choices=ATTENTION_MODES,
                         help="default: decomposed for --random-tiny, multi-head for the real model")
     parser.add_argument("--check-both-attention", action="store_true",
@@ -69,6 +101,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.kontext is not None and args.sliders is None:
         parser.error("--kontext needs --sliders")
+    try:
+        args.precision_map = parse_precision(args.precision, args.dtype or ("fp32" if args.random_tiny else "fp16"))
+    except argparse.ArgumentTypeError as error:
+        parser.error(str(error))
     return args
 
 
@@ -92,17 +128,27 @@ def main(argv: list[str] | None = None) -> int:
         components, pipe, golden_inputs = build_calibrated_tiny(args.seed, log=log)
         cases = TINY_CASES
         other_dir = args.out / "extra" if args.check_both_attention else None
+    elif args.random_scale:
+        from .scale import build_scale
+
+        log(f"[export] building scale components (seed {args.seed}): {args.precision_map}")
+        components = build_scale(args.seed, double_blocks=args.double_blocks, single_blocks=args.single_blocks,
+                                 t5_layers=args.t5_layers, precision=args.precision_map, log=log)
+        cases = SCALE_CASES
+        other_dir = None
     else:
         from .real import load_real
 
         log(f"[export] loading {args.kontext} + {args.sliders}")
-        components = load_real(args.kontext, args.sliders, dtype, log=log)
+        components = load_real(args.kontext, args.sliders, args.precision_map, log=log)
         cases = REAL_CASES
         other_dir = args.out / ".other-attention" if args.check_both_attention else None
     log(f"[export] exporting to {args.out} (dtype {dtype}, attention {attention}, bound {max_rel})")
+    unchecked = frozenset(filter(None, (name.strip() for name in args.unchecked.split(","))))
     report = export_bundle(components, args.out, cases, dtype=dtype, attention=attention, max_rel_error=max_rel,
-                           seed=args.seed, other_attention_dir=other_dir, sample_texts=SAMPLE_TEXTS, log=log)
-    if other_dir is not None and not tiny:
+                           seed=args.seed, other_attention_dir=other_dir, sample_texts=SAMPLE_TEXTS,
+                           unchecked=unchecked, optimize=args.optimize, log=log)
+    if other_dir is not None and not tiny and not args.random_scale:
         remove_tree(other_dir)
     if tiny and args.golden:
         from .golden import golden_failures, write_golden

@@ -15,6 +15,7 @@ from .components import Components
 from .export_attention import export_mode, mha_implementations
 from .manifest import TOKENIZER_FILES, build_manifest, write_json
 from .onnx_export import export_graph, tensor_spec
+from .optimize import optimize_transformer
 from .selfcheck import compare, forget_sessions
 from .slider import FloatIO, SliderFluxTransformer, set_slider_modulation
 from .tokenizer_files import write_tokenizer
@@ -123,7 +124,10 @@ def _param_bytes(module: torch.nn.Module) -> int:
 
 
 def export_and_check(c: Components, name: str, spec: dict, path: Path, cases: list[Case], *, attention: str,
-                     max_rel_error: float, seed: int, log=print) -> dict:
+                     max_rel_error: float, seed: int, check: bool = True, log=print) -> dict:
+    """Exports with the first candidate that works; with `check`, also runs it in ONNX Runtime (CPU) on every
+    case against PyTorch. Without it the graph is only exported (the scale bundle's large fp16 graphs, whose
+    accuracy bench/gpu/ measures on the GPU against fp32 references instead)."""
     candidates, reference = candidates_for(c, name, attention)
     reference = _casting(reference, next(_owner(c, name).parameters()).dtype)
     output_name = spec["outputs"][0]["name"]
@@ -142,7 +146,7 @@ def export_and_check(c: Components, name: str, spec: dict, path: Path, cases: li
             tries.append({"candidate": label, "exportError": f"{type(error).__name__}: {str(error)[:3000]}"})
             continue
         checks = {}
-        for index, case in enumerate(cases):
+        for index, case in enumerate(cases if check else []):
             inputs = make_inputs(name, case, c, np.random.default_rng(seed + 100 + index))
             try:
                 checks[case.name] = compare(path, reference, inputs, output_name, max_rel_error)
@@ -151,11 +155,32 @@ def export_and_check(c: Components, name: str, spec: dict, path: Path, cases: li
             log(f"    check {case.name} (batch {case.batch}, {case.height}x{case.width}, text {case.text_len}): "
                 f"{checks[case.name]}")
         forget_sessions()
-        ok = all(check["ok"] for check in checks.values()) and not exported["problems"]
-        tries.append({"candidate": label, "ok": ok, "export": exported, "checks": checks})
+        ok = all(result["ok"] for result in checks.values()) and not exported["problems"]
+        tries.append({"candidate": label, "ok": ok, "export": exported, "checks": checks, "checked": check})
         if ok:
             return {"ok": True, "used": label, "tries": tries}
     return {"ok": False, "used": tries[-1]["candidate"] if tries else None, "tries": tries}
+
+
+def optimize_and_recheck(c: Components, spec: dict, out: Path, cases: list[Case], *, max_rel_error: float, seed: int,
+                         check: bool, log=print) -> dict:
+    """Runs onnxruntime's transformer optimizer over the exported transformer, records it for model.json, and
+    (with `check`) compares the optimized graph with PyTorch again on every case."""
+    path = out / spec["file"]
+    result = optimize_transformer(path, num_heads=int(c.transformer.config.num_attention_heads),
+                                  hidden_size=c.inner_dim, log=log)
+    c.meta.setdefault("optimizations", {})["transformer"] = [result["description"]]
+    if check:
+        _, reference = candidates_for(c, "transformer", "multi-head")
+        reference = _casting(reference, next(c.transformer.parameters()).dtype)
+        result["checks"] = {}
+        for index, case in enumerate(cases):
+            inputs = make_inputs("transformer", case, c, np.random.default_rng(seed + 100 + index))
+            result["checks"][case.name] = compare(path, reference, inputs, spec["outputs"][0]["name"], max_rel_error)
+            log(f"    optimized check {case.name}: {result['checks'][case.name]}")
+        forget_sessions()
+    result["ok"] = all(check["ok"] for check in result.get("checks", {}).values())
+    return result
 
 
 def verify_tokenizer(fixed_tokenizer, hf_tokenizer, max_length: int, texts: list[str]) -> dict:
@@ -169,7 +194,9 @@ def verify_tokenizer(fixed_tokenizer, hf_tokenizer, max_length: int, texts: list
 
 
 def export_bundle(c: Components, out: Path, cases: list[Case], *, dtype: str, attention: str, max_rel_error: float,
-                  seed: int, other_attention_dir: Path | None, sample_texts: list[str], log=print) -> dict:
+                  seed: int, other_attention_dir: Path | None, sample_texts: list[str],
+                  unchecked: frozenset[str] = frozenset(), record_precision: bool = True, optimize: bool = False,
+                  log=print) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     started = time.time()
     specs = specs_for(c)
@@ -179,7 +206,11 @@ def export_bundle(c: Components, out: Path, cases: list[Case], *, dtype: str, at
     log(f"  T5 layout: {report['layouts']['t5']}")
     for name, spec in specs.items():
         report["components"][name] = export_and_check(c, name, spec, out / spec["file"], cases, attention=attention,
-                                                      max_rel_error=max_rel_error, seed=seed, log=log)
+                                                      max_rel_error=max_rel_error, seed=seed,
+                                                      check=name not in unchecked, log=log)
+    if optimize and report["components"]["transformer"]["ok"]:
+        report["optimization"] = optimize_and_recheck(c, specs["transformer"], out, cases, max_rel_error=max_rel_error,
+                                                      seed=seed, check="transformer" not in unchecked, log=log)
     if other_attention_dir is not None:
         other = "multi-head" if attention == "decomposed" else "decomposed"
         path = other_attention_dir / f"transformer-{other}.onnx"
@@ -192,12 +223,14 @@ def export_bundle(c: Components, out: Path, cases: list[Case], *, dtype: str, at
         write_tokenizer(fixed, out / TOKENIZER_FILES[key])
         report["tokenizers"][key] = verify_tokenizer(fixed, hf, length, sample_texts)
         log(f"  tokenizer {key}: {report['tokenizers'][key]['ok']}")
-    manifest = build_manifest(c, specs, dtype=dtype, attention=attention, bundle=out)
+    manifest = build_manifest(c, specs, dtype=dtype, attention=attention, bundle=out,
+                              record_precision=record_precision)
     write_json(out / "model.json", manifest)
     report["seconds"] = round(time.time() - started, 1)
     report["ok"] = (all(r["ok"] for r in report["components"].values())
                     and all(t["ok"] for t in report["tokenizers"].values())
-                    and report.get("otherAttention", {}).get("ok", True))
+                    and report.get("otherAttention", {}).get("ok", True)
+                    and report.get("optimization", {}).get("ok", True))
     return report
 
 

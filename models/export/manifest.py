@@ -32,7 +32,28 @@ def file_list(bundle: Path, relative_paths: list[str]) -> dict:
     return files
 
 
-def build_manifest(c: Components, specs: dict, *, dtype: str, attention: str, bundle: Path) -> dict:
+PRECISIONS = {"torch.float32": "fp32", "torch.float16": "fp16", "torch.bfloat16": "bf16"}
+
+
+def component_precision(c: Components, name: str) -> str:
+    """The dtype the component's weights (and so its computation) are stored in: fp32 | fp16 | bf16."""
+    owner = {"clipTextEncoder": c.clip, "t5TextEncoder": c.t5, "sliderProjector": c.projector,
+             "transformer": c.transformer, "vaeEncoder": c.vae, "vaeDecoder": c.vae}[name]
+    return PRECISIONS[str(next(owner.parameters()).dtype)]
+
+
+def component_entry(c: Components, specs: dict, name: str, record_precision: bool) -> dict:
+    entry = {"file": specs[name]["file"], "inputs": specs[name]["inputs"], "outputs": specs[name]["outputs"]}
+    if record_precision:
+        entry["precision"] = component_precision(c, name)
+    optimizations = c.meta.get("optimizations", {}).get(name)
+    if optimizations:
+        entry["optimizations"] = list(optimizations)
+    return entry
+
+
+def build_manifest(c: Components, specs: dict, *, dtype: str, attention: str, bundle: Path,
+                   record_precision: bool = True) -> dict:
     missing = [name for name in COMPONENT_NAMES if name not in specs]
     if missing:
         raise ValueError(f"missing components: {missing}")
@@ -54,10 +75,7 @@ def build_manifest(c: Components, specs: dict, *, dtype: str, attention: str, bu
         "license": c.meta["license"],
         "dtype": dtype,
         "attention": attention,
-        "components": {
-            name: {"file": specs[name]["file"], "inputs": specs[name]["inputs"], "outputs": specs[name]["outputs"]}
-            for name in COMPONENT_NAMES
-        },
+        "components": {name: component_entry(c, specs, name, record_precision) for name in COMPONENT_NAMES},
         "tokenizers": {
             "clip": {"file": TOKENIZER_FILES["clip"], "maxLength": c.clip_max_length, "padTokenId": c.clip_pad_id},
             "t5": {"file": TOKENIZER_FILES["t5"], "maxLength": c.t5_max_length, "padTokenId": c.t5_pad_id},

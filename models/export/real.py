@@ -10,17 +10,20 @@ from .components import Components, load_and_fuse_lora
 from .slider import SliderProjector, add_slider_conditioning
 from .tokenizer_files import pretrained_tokenizer, with_fixed_length
 
-TORCH_DTYPES = {"fp32": torch.float32, "fp16": torch.float16}
+TORCH_DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
-def load_real(kontext: Path, sliders: Path, dtype: str, log=print) -> Components:
+
+def load_real(kontext: Path, sliders: Path, precision: dict[str, str], log=print) -> Components:
+    """`precision` maps clipTextEncoder, t5TextEncoder, sliderProjector, transformer, vae -> fp32|fp16|bf16;
+    each part is loaded straight into its dtype (no detour through another)."""
     from diffusers import AutoencoderKL, FlowMatchEulerDiscreteScheduler, FluxTransformer2DModel
     from transformers import CLIPTextModel, T5EncoderModel
 
-    torch_dtype = TORCH_DTYPES[dtype]
-    log(f"  loading transformer from {kontext}/transformer ({dtype})")
+    dtypes = {key: TORCH_DTYPES[value] for key, value in precision.items()}
+    log(f"  loading transformer from {kontext}/transformer ({precision['transformer']})")
     transformer = FluxTransformer2DModel.from_pretrained(str(kontext), subfolder="transformer",
-                                                         torch_dtype=torch_dtype).eval()
+                                                         torch_dtype=dtypes["transformer"]).eval()
     add_slider_conditioning(transformer)
     log(f"  fusing LoRA from {sliders}")
     weight_name = load_and_fuse_lora(transformer, sliders)
@@ -31,12 +34,14 @@ def load_real(kontext: Path, sliders: Path, dtype: str, log=print) -> Components
                                 * transformer.config.attention_head_dim)
     state = torch.load(str(Path(sliders) / "slider_projector.pth"), map_location="cpu", weights_only=True)
     projector.load_state_dict(state)
-    projector = projector.to(torch_dtype).eval()
+    projector = projector.to(dtypes["sliderProjector"]).eval()
 
     log("  loading text encoders and VAE")
-    clip = CLIPTextModel.from_pretrained(str(kontext), subfolder="text_encoder", torch_dtype=torch_dtype).eval()
-    t5 = T5EncoderModel.from_pretrained(str(kontext), subfolder="text_encoder_2", torch_dtype=torch_dtype).eval()
-    vae = AutoencoderKL.from_pretrained(str(kontext), subfolder="vae", torch_dtype=torch_dtype).eval()
+    clip = CLIPTextModel.from_pretrained(str(kontext), subfolder="text_encoder",
+                                         torch_dtype=dtypes["clipTextEncoder"]).eval()
+    t5 = T5EncoderModel.from_pretrained(str(kontext), subfolder="text_encoder_2",
+                                        torch_dtype=dtypes["t5TextEncoder"]).eval()
+    vae = AutoencoderKL.from_pretrained(str(kontext), subfolder="vae", torch_dtype=dtypes["vae"]).eval()
     scheduler = FlowMatchEulerDiscreteScheduler.from_pretrained(str(kontext), subfolder="scheduler")
 
     clip_tok, clip_hf = pretrained_tokenizer(Path(kontext) / "tokenizer")
@@ -53,7 +58,7 @@ def load_real(kontext: Path, sliders: Path, dtype: str, log=print) -> Components
         clip_max_length=clip_len, t5_max_length=t5_len, clip_pad_id=clip_pad, t5_pad_id=t5_pad,
         meta={
             "id": "kontinuous-kontext-dev",
-            "version": f"{dtype}-{Path(kontext).name}",
+            "version": f"{precision['transformer']}-{Path(kontext).name}",
             "license": "FLUX.1 [dev] Non-Commercial License (base weights); Snap Inc. Non-Commercial License "
                        "(Kontinuous Kontext projector + LoRA). Non-commercial use only.",
             "defaults": {"steps": 28, "guidance": 2.5, "maxArea": 1024 * 1024, "sweepFrames": 6},

@@ -171,8 +171,11 @@ def write_bundle(trainer, tables: dict, results: dict, bundle: Path, out: Path) 
     cases = [Case("export", 2, 256, 256, M.T5_MAX_LENGTH), Case("second", 1, 208, 288, M.T5_MAX_LENGTH)]
     report = {}
     for attention in ("multi-head", "decomposed"):
+        # record_precision=False: kk-tiny computes in fp32 throughout (fp16 is only its storage, below), and
+        # leaving the per-component field out keeps kk-tiny 3.0.0's model.json reproducible byte for byte.
         report = export_bundle(c, bundle, cases, dtype="fp32", attention=attention, max_rel_error=1e-3, seed=7,
-                               other_attention_dir=None, sample_texts=SAMPLE_TEXTS, log=log)
+                               other_attention_dir=None, sample_texts=SAMPLE_TEXTS, record_precision=False,
+                               log=log)
         report["attention"] = attention
         if report["ok"]:
             break
