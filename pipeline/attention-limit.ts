@@ -4,7 +4,7 @@
  * size WebGPU computes garbage rather than failing. So on WebGPU with such a bundle the batch is lowered until
  * the scores fit, and an image too large for even one is refused.
  */
-import type { ExecutionProviderName } from '../config/config.ts';
+import type { ExecutionProviderName } from '../config/execution-provider.ts';
 import type { BundleManifest } from '../models/bundle-manifest.ts';
 import { AttentionTooLargeError } from './errors.ts';
 

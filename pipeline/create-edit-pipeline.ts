@@ -1,5 +1,6 @@
 /** The one-call way to get a pipeline: load a bundle and wrap it (the worker and the CLI use this). */
-import type { Config, ExecutionProviderName } from '../config/config.ts';
+import type { Config } from '../config/config.ts';
+import type { ExecutionProviderChoice } from '../config/execution-provider.ts';
 import type { Logger } from '../config/logger.ts';
 import { defaultModelDir } from '../models/default-model-dir.ts';
 import { loadBundle } from '../models/load-bundle.ts';
@@ -10,7 +11,7 @@ export interface CreateEditPipelineOptions extends Omit<EditPipelineOptions, 'bu
   /** Bundle directory. @defaultValue models/kk-tiny/ if present, else test/fixtures/tiny-random/ */
   modelDir?: string;
   /** Tried in order per session. @defaultValue ['cpu'] */
-  executionProviders?: readonly ExecutionProviderName[];
+  executionProviders?: readonly ExecutionProviderChoice[];
   /** onnxruntime intra-op threads; 0 = its default. @defaultValue 0 */
   intraOpThreads?: number;
   logger?: Logger;
