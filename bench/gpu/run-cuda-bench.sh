@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The CUDA benchmark on the GPU host (issue 11; BENCHMARKS.md section 5), in back-to-back device calls that
+# share /tmp (one call carries at most 64 MiB, so node, node_modules and the CUDA provider travel separately):
+#
+#   here, once:  bash ../shared/device/pack.sh-style packing into .device/ (node.xz, node_modules.tar.xz),
+#                bash ../shared/device/cuda/prepare.sh (.device/cuda), diffusers source in .pylib/
+#   call 1  carry .device/node.xz .pylib   bash bench/gpu/run-cuda-bench.sh prepare    # scale bundle, references
+#   call 2  carry .device/node_modules.tar.xz .gl   bash bench/gpu/run-cuda-bench.sh node   # node_modules, WebGPU re-check
+#   call 3  carry .device/cuda   bash bench/gpu/run-cuda-bench.sh cuda              # provider, golden on CUDA, cuda-bench.ts
+#   call 4  bash bench/gpu/run-cuda-bench.sh diffusers                            # diffusers_bench.py, kk edit
+set -uo pipefail
+stage=${1:?stage: prepare | node | cuda | diffusers}
+OUT=${OUT:-/tmp/kk/out}; mkdir -p "$OUT" /tmp/kk
+export PYTHONUNBUFFERED=1
+py_env() {
+  [ -d /tmp/py/src ] || { mkdir -p /tmp/py && tar xJf /tmp/kk/diffusers-src.tar.xz -C /tmp/py; }
+  export PYTHONPATH=/tmp/py/src:$PWD
+}
+node_env() {
+  export PATH=/tmp/kk-node/bin:$PATH
+  [ -e node_modules ] || ln -s /tmp/kk/node_modules node_modules
+  sp=$(python3 -c 'import site; print(site.getsitepackages()[0])')
+  export LD_LIBRARY_PATH=$sp/nvidia/cu13/lib:$sp/nvidia/cudnn/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+}
+case "$stage" in
+  prepare)
+    mkdir -p /tmp/kk-node/bin
+    cp .pylib/diffusers-src.tar.xz /tmp/kk/
+    xz -dc .device/node.xz > /tmp/kk-node/bin/node && chmod +x /tmp/kk-node/bin/node
+    py_env
+    nvidia-smi > "$OUT/nvidia-smi.txt" 2>&1
+    timeout 560 python3 bench/gpu/cuda_prepare.py --out /tmp/kk 2>&1 | tee "$OUT/prepare.log"
+    cp /tmp/kk/scale/export-report.json /tmp/kk/scale-opt/optimizer-report.json "$OUT/" 2>/dev/null
+    cp /tmp/kk/scale/model.json "$OUT/scale-model.json" 2>/dev/null
+    du -sh /tmp/kk/* | tee -a "$OUT/prepare.log" ;;
+  node)
+    [ -d /tmp/kk/node_modules ] || (cd /tmp/kk && tar xJf "$OLDPWD/.device/node_modules.tar.xz")
+    node_env
+    for f in .gl/*.deb; do dpkg -x "$f" /; done; ldconfig
+    export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+    node --version | tee "$OUT/node.log"
+    KK_GOLDEN_EXECUTION_PROVIDERS=webgpu timeout 300 node --import tsx --test test/pipeline/golden.test.ts 2>&1 | tee "$OUT/golden-webgpu.log" ;;
+  cuda)
+    node_env
+    bin=node_modules/onnxruntime-node/bin/napi-v6/linux/x64
+    [ -f $bin/libonnxruntime_providers_cuda.so ] || xz -dc .device/cuda/libonnxruntime_providers_cuda.so.xz > $bin/libonnxruntime_providers_cuda.so
+    cp -n .device/cuda/libonnxruntime_providers_shared.so $bin/ 2>/dev/null
+    node --import tsx bin/cuda-install.ts --check 2>&1 | tee "$OUT/cuda-check.log"
+    node --import tsx bin/cuda-install.ts --check --device 7 2>&1 | tee -a "$OUT/cuda-check.log"
+    KK_GOLDEN_EXECUTION_PROVIDERS=cuda timeout 120 node --import tsx --test test/pipeline/golden.test.ts 2>&1 | tee "$OUT/golden-cuda.log"
+    timeout 420 node --import tsx bench/gpu/cuda-bench.ts --root /tmp/kk --out "$OUT/cuda-bench.json" 2>&1 | tee "$OUT/cuda-bench.log" ;;
+  diffusers)
+    py_env; node_env
+    timeout 400 python3 bench/gpu/diffusers_bench.py --refs /tmp/kk/refs --json "$OUT/diffusers-bench.json" 2>&1 | tee "$OUT/diffusers-bench.log"
+    python3 -c "from models.export.reference_pipeline import make_source_image as m; m(1024, 1024).save('/tmp/kk/source-1024.png')"
+    KK_EXECUTION_PROVIDERS=cuda timeout 150 node --import tsx bin/kk.ts edit /tmp/kk/source-1024.png "Make the sky a deep blue" \
+      --model /tmp/kk/scale-opt --steps 28 --seed 3 -o "$OUT/kk-edit.png" --json 2>&1 | tee "$OUT/kk-edit.log" ;;
+esac
