@@ -92,16 +92,20 @@ export function transformerImageIds(noisy: LatentShape, context: LatentShape): F
 
 /** VAE scaling: encoder means -> model latents, `(z - shift) * scale` (float32 like diffusers). */
 export function scaleLatents(z: Float32Array, scalingFactor: number, shiftFactor: number): Float32Array {
-  const f = Math.fround;
-  const scale = f(scalingFactor);
-  const shift = f(shiftFactor);
-  return Float32Array.from(z, (v) => f(f(v - shift) * scale));
+  const scale = Math.fround(scalingFactor);
+  const shift = Math.fround(shiftFactor);
+  const out = new Float32Array(z.length);
+  // A plain loop, not Float32Array.from(z, fn): the callback form costs ~100 ms on a 1024^2 latent. Storing into
+  // a Float32Array rounds to float32, so this is float32 arithmetic step by step, as in diffusers.
+  for (let i = 0; i < z.length; i++) out[i] = Math.fround(z[i]! - shift) * scale;
+  return out;
 }
 
 /** The inverse, before decoding: `z / scale + shift`. */
 export function unscaleLatents(z: Float32Array, scalingFactor: number, shiftFactor: number): Float32Array {
-  const f = Math.fround;
-  const scale = f(scalingFactor);
-  const shift = f(shiftFactor);
-  return Float32Array.from(z, (v) => f(f(v / scale) + shift));
+  const scale = Math.fround(scalingFactor);
+  const shift = Math.fround(shiftFactor);
+  const out = new Float32Array(z.length);
+  for (let i = 0; i < z.length; i++) out[i] = Math.fround(z[i]! / scale) + shift;
+  return out;
 }
