@@ -111,8 +111,8 @@ async function open(file: string, options: ort.InferenceSession.SessionOptions =
   return { session, startMs: performance.now() - start };
 }
 
-/** Milliseconds per call spent in host<->device copies, from onnxruntime's own profile of `calls` runs. */
-async function copyShare(file: string, feeds: Record<string, ort.Tensor>, calls: number) {
+/** Where one call's GPU time goes, by operator type, from onnxruntime's own profiler (relative shares). */
+async function opBreakdown(file: string, feeds: Record<string, ort.Tensor>, calls: number) {
   const { session } = await open(file, { enableProfiling: true, profileFilePrefix: join(root, 'profile') });
   for (let i = 0; i < calls; i++) await session.run(feeds);
   session.endProfiling(); // writes <prefix>_<timestamp>.json (the Node API returns no path)
@@ -121,19 +121,27 @@ async function copyShare(file: string, feeds: Record<string, ort.Tensor>, calls:
     .filter((f) => f.startsWith('profile') && f.endsWith('.json'))
     .map((f) => join(root, f))
     .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]!;
-  const events = JSON.parse(readFileSync(profile, 'utf8')) as { name: string; cat: string; dur: number }[];
-  const runs = events.filter((e) => e.name === 'model_run').slice(-calls);
-  const copies = events.filter(
-    (e) => e.cat === 'Node' && /Memcpy/i.test(e.name) && e.name.endsWith('kernel_time'),
+  const events = JSON.parse(readFileSync(profile, 'utf8')) as {
+    name: string;
+    cat: string;
+    dur: number;
+    args?: { op_name?: string; provider?: string };
+  }[];
+  const byOp = new Map<string, number>();
+  for (const e of events)
+    if (e.cat === 'Node' && e.name.endsWith('_kernel_time')) {
+      const op = `${e.args?.op_name ?? '?'}${e.args?.provider === 'CPUExecutionProvider' ? ' (CPU)' : ''}`;
+      byOp.set(op, (byOp.get(op) ?? 0) + e.dur);
+    }
+  const total = [...byOp.values()].reduce((a, b) => a + b, 0);
+  return Object.fromEntries(
+    [...byOp]
+      .sort((a, b) => b[1] - a[1])
+      .map(([op, us]) => [
+        op,
+        { msPerCall: +(us / 1000 / calls).toFixed(3), share: +(us / total).toFixed(4) },
+      ]),
   );
-  const runUs = runs.reduce((s, e) => s + e.dur, 0);
-  const copyUs = copies.reduce((s, e) => s + e.dur, 0) * (runs.length / Math.max(1, calls));
-  return {
-    copyMsPerCall: copyUs / 1000 / calls,
-    runMsPerCall: runUs / 1000 / runs.length,
-    share: copyUs / runUs,
-    copyNodes: [...new Set(copies.map((c) => c.name))],
-  };
 }
 
 async function transformerSection() {
@@ -172,9 +180,30 @@ async function transformerSection() {
     await session.release();
     log(`lever ${name}: ${levers[name]} ms`);
   }
-  levers.hostDeviceCopies1024 = await copyShare(variants.optimized, big.feeds, 3);
-  levers.hostDeviceCopies512 = await copyShare(variants.optimized, cases['512'].feeds, 3);
-  log(`copies: ${JSON.stringify(levers.hostDeviceCopies1024)}`);
+  // Host<->device copies of one call: the same inputs and output through a graph that does no real work.
+  const io = await open(join(root, 'levers/io-only.onnx'));
+  for (const [side, { feeds }] of Object.entries(cases)) {
+    const copyMs = (await timeCalls(io.session, feeds, 10)).medianMs;
+    const callMs = (result.optimized as Record<string, { medianMs: number }>)[side]!.medianMs;
+    levers[`hostDeviceCopies${side}`] = { copyMsPerCall: copyMs, shareOfOptimizedCall: copyMs / callMs };
+    log(`copies ${side}: ${copyMs} ms per call (${((100 * copyMs) / callMs).toFixed(1)} % of a call)`);
+  }
+  await io.session.release();
+  try {
+    const bf16 = await open(join(root, 'levers/transformer-bf16/transformer.onnx'));
+    const timed = await timeCalls(bf16.session, big.feeds, 6);
+    levers['bf16 weights (plain export) 1024'] = {
+      medianMs: timed.medianMs,
+      ...accuracy(timed.output.sample!.data as Float32Array, big.reference),
+    };
+    await bf16.session.release();
+  } catch (error) {
+    levers['bf16 weights (plain export) 1024'] = { error: String(error).slice(0, 400) };
+  }
+  log(`bf16 lever: ${JSON.stringify(levers['bf16 weights (plain export) 1024'])}`);
+  levers.opBreakdownOptimized1024 = await opBreakdown(variants.optimized, big.feeds, 3);
+  levers.opBreakdownPlain1024 = await opBreakdown(variants.plain, big.feeds, 3);
+  save();
   const child = spawnSync(
     process.execPath,
     [
@@ -321,6 +350,26 @@ async function pipelineSection() {
     batched.push(performance.now() - start);
     for (const [stage, ms] of Object.entries(sweep.timings)) (batchedStages[stage] ??= []).push(ms);
   }
+  // What batching buys: the same sweep's model work (generate(), no GIF) at batch 6, 3 and 1.
+  const byBatch: Record<string, number> = {};
+  for (const maxBatch of [6, 3, 1]) {
+    const sized = new EditPipeline({
+      bundle,
+      maxBatch,
+      ownsBundle: false,
+      textCacheBytes: 0,
+      sourceCacheBytes: 0,
+    });
+    const times: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const start = performance.now();
+      await sized.generate({ ...sweepBase, strengths, seed: 20 + i });
+      times.push(performance.now() - start);
+    }
+    byBatch[`maxBatch ${maxBatch}`] = median(times);
+    log(`sweep 512 generate at maxBatch ${maxBatch}: ${byBatch[`maxBatch ${maxBatch}`]} ms`);
+  }
+  result.sweep512GenerateByBatch = byBatch;
   result.sweep512 = {
     frames: strengths.length,
     wallMs: median(batched),

@@ -5,6 +5,9 @@
   scale-opt/    the same bundle with onnxruntime's transformer optimizer applied to the transformer
                 (every other file a symlink into scale/), model.json recording the optimization
   levers/t5-bf16/t5_text_encoder.onnx   the same T5 weights exported in bf16 (a precision lever)
+  levers/transformer-bf16/transformer.onnx   the transformer exported in bf16 (a precision lever)
+  levers/io-only.onnx   a graph with the transformer's inputs and output that only touches them on the GPU:
+                the host<->device copy cost of one call, since onnxruntime-node cannot keep tensors on the GPU
   refs/<case>/  inputs (*.bin float32/int64 + shapes.json) and the fp32 PyTorch output (reference.bin) per
                 component, computed on the GPU with TF32 off, for the accuracy checks of cuda-bench.ts
 
@@ -167,10 +170,43 @@ def export_t5_bf16(out: Path) -> None:
     write_json(out / ("report.json" if result["ok"] else "failed.json"), result)
 
 
+def export_transformer_bf16(out: Path) -> None:
+    path = out / "transformer.onnx"
+    if path.exists() or (out / "failed.json").exists():
+        log("bf16 transformer lever exists, skipping")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    c = build_scale(SEED, **DEPTH, precision={**PRECISION, "transformer": "bf16"}, log=log)
+    spec = specs_for(c)["transformer"]
+    result = export_and_check(c, "transformer", spec, path, SCALE_CASES, attention="multi-head", max_rel_error=1,
+                              seed=SEED, check=False, log=log)
+    write_json(out / ("report.json" if result["ok"] else "failed.json"), result)
+
+
+def write_io_only(path: Path) -> None:
+    """sample = hidden_states + 0 * sum(max(x) for every other float input): each input is read on the GPU
+    (so copied there) and the output comes back, with no real work in between."""
+    import onnx
+    from onnx import TensorProto, helper
+
+    spec = json.loads((path.parent.parent / "scale" / "model.json").read_text())["components"]["transformer"]
+    types = {"float32": TensorProto.FLOAT, "int64": TensorProto.INT64}
+    inputs = [helper.make_tensor_value_info(t["name"], types[t["dtype"]], t["shape"]) for t in spec["inputs"]]
+    others = [t["name"] for t in spec["inputs"] if t["name"] != "hidden_states"]
+    nodes = [helper.make_node("ReduceMax", [name], [f"max_{name}"], keepdims=0) for name in others]
+    nodes.append(helper.make_node("Sum", [f"max_{name}" for name in others], ["total"]))
+    nodes.append(helper.make_node("Constant", [], ["zero"], value=helper.make_tensor("z", TensorProto.FLOAT, [], [0.0])))
+    nodes.append(helper.make_node("Mul", ["total", "zero"], ["nothing"]))
+    nodes.append(helper.make_node("Add", ["hidden_states", "nothing"], ["sample"]))
+    output = helper.make_tensor_value_info("sample", TensorProto.FLOAT, spec["outputs"][0]["shape"])
+    graph = helper.make_graph(nodes, "io-only", inputs, [output])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--parts", default="export,optimize,references,t5-bf16")
+    parser.add_argument("--parts", default="export,optimize,references,io-only,t5-bf16,transformer-bf16")
     args = parser.parse_args()
     parts = args.parts.split(",")
     log(f"torch {torch.__version__}, {torch.cuda.get_device_name(0)}, {os.cpu_count()} CPUs")
@@ -181,8 +217,13 @@ def main() -> None:
         make_optimized(args.out / "scale", args.out / "scale-opt")
     if "references" in parts:
         write_references(args.out / "refs")
+    if "io-only" in parts:
+        (args.out / "levers").mkdir(parents=True, exist_ok=True)
+        write_io_only(args.out / "levers" / "io-only.onnx")
     if "t5-bf16" in parts:
         export_t5_bf16(args.out / "levers" / "t5-bf16")
+    if "transformer-bf16" in parts:
+        export_transformer_bf16(args.out / "levers" / "transformer-bf16")
     log("done")
 
 

@@ -97,6 +97,29 @@ def edit(pipe, components, side: int, strengths: list[float], steps: int):
         set_slider_modulation(components.transformer, None)
 
 
+def kernel_breakdown(fn, calls: int = 3) -> dict:
+    """CUDA time per call by kernel family (GEMM, attention, the rest), from torch.profiler."""
+    from torch.profiler import ProfilerActivity, profile
+
+    fn()
+    torch.cuda.synchronize()
+    with profile(activities=[ProfilerActivity.CUDA]) as prof:
+        for _ in range(calls):
+            fn()
+        torch.cuda.synchronize()
+    families: dict[str, float] = defaultdict(float)
+    for event in prof.key_averages():
+        name = event.key.lower()
+        us = getattr(event, "device_time_total", None) or getattr(event, "cuda_time_total", 0)
+        if not us or event.key.startswith("aten::"):
+            continue
+        family = ("attention" if any(k in name for k in ("flash", "fmha", "attention", "sdpa"))
+                  else "gemm" if any(k in name for k in ("gemm", "cutlass", "xmma", "sm90", "matmul"))
+                  else "other")
+        families[family] += us / 1000 / calls
+    return {family: round(ms, 3) for family, ms in families.items()}
+
+
 def full_transformer(refs: Path) -> dict:
     from diffusers import FluxTransformer2DModel
 
@@ -143,6 +166,13 @@ def main() -> None:
         with torch.no_grad():
             report["transformerCall"][str(side)] = summary(timed(lambda: wrapper(**feed), runs=10))
         log(f"transformer call {side}: {report['transformerCall'][str(side)]['medianMs']:.1f} ms")
+
+    try:
+        feed = load_inputs(args.refs / "transformer-1024", "cuda")
+        report["transformerKernels1024"] = kernel_breakdown(lambda: wrapper(**feed))
+        log(f"kernel families at 1024: {report['transformerKernels1024']}")
+    except Exception as error:  # noqa: BLE001 - recorded; the timings stand on their own
+        report["transformerKernels1024"] = {"error": f"{type(error).__name__}: {error}"}
 
     pipe = make_pipeline(components)
     clock = StageClock()
