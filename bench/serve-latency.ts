@@ -3,7 +3,8 @@
  * [--frames 16] [--interval 50] [--idle-ms 3000]`.
  *
  * The real Discord interactions endpoint (bots/discord), queue services on Redis with a worker in the same
- * process, and the stand-in Discord REST API (test/bots/discord) for downloads and replies. A separate
+ * process, and the stand-in Discord REST API (test/bots/discord, in its own process, as Discord is) for
+ * downloads and replies. A separate
  * process sends a signed PING every `--interval` ms (open loop) and records each answer's latency, while
  * `--sweeps` signed `/edit ... strength:sweep:<frames>` interactions run one after another (a new seed
  * each, so the result cache never answers) on a 1024x1024 photo. Two workloads, each with the worker's
@@ -33,7 +34,7 @@ import { PipelineHost, pipelineRunnerSpec } from '../pipeline/host/pipeline-host
 import type { EditRunner } from '../pipeline/types.ts';
 import { startQueueServices } from '../queue/queue-services.ts';
 import { createRedis } from '../queue/redis-connection.ts';
-import { startStandInDiscord, type StandInDiscord } from '../test/bots/discord/stand-in-discord.ts';
+import type { StandInAttachment } from '../test/bots/discord/stand-in-discord.ts';
 import { editInteraction } from '../test/bots/discord/interactions.ts';
 import { createRenderAtSizeRunner } from './render-at-size-runner.ts';
 
@@ -52,6 +53,7 @@ const IDLE_MS = Number(values['idle-ms']);
 const RENDER_SIDE = 1024;
 const RENDER_RUNNER = new URL('./render-at-size-runner.ts', import.meta.url).href;
 const PINGER = fileURLToPath(new URL('./serve-latency-pinger.ts', import.meta.url));
+const STAND_IN = fileURLToPath(new URL('./serve-latency-stand-in.ts', import.meta.url));
 
 interface Scenario {
   workload: string;
@@ -102,8 +104,8 @@ async function main(): Promise<void> {
     .resize(1024, 1024, { fit: 'cover' })
     .jpeg({ quality: 90 })
     .toBuffer();
-  const standIn = await startStandInDiscord();
-  const attachment = standIn.addAttachment('photo.jpg', photo, 'image/jpeg');
+  const standIn = await startStandIn(photo);
+  const { attachment } = standIn;
   const prefixes: string[] = [];
   const rows: string[] = [];
   try {
@@ -135,8 +137,8 @@ async function main(): Promise<void> {
 
 async function runScenario(
   scenario: Scenario,
-  standIn: StandInDiscord,
-  attachment: ReturnType<StandInDiscord['addAttachment']>,
+  standIn: StandIn,
+  attachment: StandInAttachment,
   prefix: string,
   measureIdle: boolean,
 ): Promise<{ busy: Measured; idle?: Measured }> {
@@ -231,15 +233,47 @@ async function sendSigned(url: string, payload: unknown): Promise<{ status: numb
   return { status: response.status };
 }
 
+interface StandIn {
+  apiUrl: string;
+  botToken: string;
+  attachment: StandInAttachment;
+  result(token: string): Promise<{ done: boolean; last: string }>;
+  close(): Promise<void>;
+}
+
+async function startStandIn(photo: Uint8Array): Promise<StandIn> {
+  const child = fork(STAND_IN, [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  // One request at a time: each answer is the next message.
+  const ask = <T>(request: object): Promise<T> =>
+    new Promise((resolve) => {
+      child.once('message', (answer) => resolve(answer as T));
+      child.send(request);
+    });
+  await new Promise((resolve) => child.once('message', resolve));
+  const started = await ask<{ apiUrl: string; botToken: string; attachment: StandInAttachment }>({
+    type: 'start',
+    photo,
+  });
+  return {
+    ...started,
+    result: (token) => ask({ type: 'result', token }),
+    close: async () => {
+      child.send({ type: 'stop' });
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
 /** Waits for the accepted webhook edit that carries the result's files. */
-async function waitForResult(standIn: StandInDiscord, token: string): Promise<void> {
+async function waitForResult(standIn: StandIn, token: string): Promise<void> {
   const deadline = Date.now() + 10 * 60_000;
   while (Date.now() < deadline) {
-    const edits = standIn.calls.filter((c) => c.method === 'PATCH' && c.route.includes(token));
-    if (edits.some((c) => c.status === 200 && c.files.length > 0)) return;
-    const last = edits.at(-1)?.json?.content;
-    if (typeof last === 'string' && /went wrong|failed|cancelled/i.test(last))
-      throw new Error(`the edit failed: ${last}`);
+    const { done, last } = await standIn.result(token);
+    if (done) return;
+    if (/went wrong|failed|cancelled/i.test(last)) throw new Error(`the edit failed: ${last}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no result for interaction ${token}`);

@@ -10,7 +10,9 @@
  * fails its jobs with `PipelineHostExitError` (retried by the queue's rules) and is started again by the
  * next `run()`. `kill(reason)` ends the child at once from outside (for a wall-clock limit on a job).
  *
- * One host is one child: a GPU worker runs one host per GPU, each with its own execution providers.
+ * One host is one child: a GPU worker runs one host per GPU, each with its own execution providers. Jobs
+ * run concurrently in the child (KK_WORKER_CONCURRENCY > 1) share its fate: killing it for one job's
+ * cancel or deadline fails the others with the retryable `PipelineHostExitError`.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { constants, setPriority } from 'node:os';
@@ -85,6 +87,8 @@ interface HostedChild {
   readonly ready: Promise<string>;
   readonly pending: Map<number, PendingRun>;
   readonly exited: Promise<void>;
+  /** Set when the process has exited: a run added after that would never be answered. */
+  exit?: PipelineHostExitError;
 }
 
 export class PipelineHost implements EditRunner {
@@ -143,6 +147,7 @@ export class PipelineHost implements EditRunner {
 
     const id = this.nextRunId++;
     return new Promise<EditResult>((resolve, reject) => {
+      if (child.exit) return reject(child.exit);
       let grace: NodeJS.Timeout | undefined;
       const done = () => {
         clearTimeout(grace);
@@ -239,6 +244,7 @@ export class PipelineHost implements EditRunner {
     proc.once('exit', (code, signal) => {
       if (this.child === child) this.child = undefined;
       const error = new PipelineHostExitError(code, signal);
+      child.exit = error;
       failReady(error);
       for (const run of [...child.pending.values()]) run.reject(error);
       if (!this.disposing) logger.warn({ code, signal, pid: proc.pid }, 'pipeline host exited');
