@@ -9,7 +9,7 @@ import { createDiscordDelivery, startDiscordBot } from '../bots/discord/index.ts
 import { createSlackBot } from '../bots/slack/index.ts';
 import { defaultModelDir } from '../models/default-model-dir.ts';
 import { readManifest } from '../models/load-bundle.ts';
-import { createEditPipeline, editPipelineOptionsFromConfig } from '../pipeline/create-edit-pipeline.ts';
+import { PipelineHost, pipelineHostOptionsFromConfig } from '../pipeline/host/pipeline-host.ts';
 import type { DeliveryAdapter } from '../queue/delivery.ts';
 import type { Platform } from '../queue/edit-job.ts';
 import { closeOnSignals, startQueueServices } from '../queue/queue-services.ts';
@@ -25,12 +25,14 @@ export function configuredPlatforms(config: Config): Platform[] {
 export async function serveBots(config: Config, logger: Logger): Promise<void> {
   const platforms = configuredPlatforms(config);
   const modelDir = config.KK_MODEL_DIR ?? defaultModelDir();
-  // Bot-only replicas (KK_WORKER=0) never open a session: they only need the model id jobs ask for.
+  // The worker's model runs in a child process (pipeline/host/): inference and rendering would otherwise
+  // block this event loop, and with it Discord's 3-second deadline and Slack's acks. Bot-only replicas
+  // (KK_WORKER=0) start none: they only need the model id jobs ask for.
   const pipeline = config.KK_WORKER
-    ? await createEditPipeline(editPipelineOptionsFromConfig(config, logger))
+    ? await PipelineHost.start(pipelineHostOptionsFromConfig(config, logger))
     : undefined;
-  const manifest = pipeline?.bundle.manifest ?? (await readManifest(modelDir));
-  const modelId = `${manifest.id}@${manifest.version}`;
+  const manifest = await readManifest(modelDir);
+  const modelId = pipeline?.modelId ?? `${manifest.id}@${manifest.version}`;
   // `/edit help` lists what this model can do (kk-tiny knows 16 edits and a fixed vocabulary).
   const helpCapabilities = manifest.capabilities;
 

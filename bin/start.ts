@@ -3,8 +3,8 @@
  * serves the bots (bin/serve-bots.ts) until stopped. Otherwise, on one machine with zero downloads, it
  * edits a photo with the embedded model through the same path a chat command takes:
  *
- *   /edit grammar -> job on the Redis queue (image as a blob) -> worker running the ONNX pipeline
- *   -> delivery to the local adapter (bots/local), which writes the files to out/
+ *   /edit grammar -> job on the Redis queue (image as a blob) -> worker running the ONNX pipeline in a
+ *   pipeline host child process -> delivery to the local adapter (bots/local), which writes the files to out/
  *
  * When no Redis answers at REDIS_URL it says so and runs the pipeline in-process instead.
  * With KK_WORKER=0 it only enqueues and waits for a worker elsewhere (`npm run worker`).
@@ -30,9 +30,8 @@ import {
   strengthsOf,
 } from '../commands/index.ts';
 import type { EditRequest } from '../commands/edit-request.ts';
-import { createEditPipeline, editPipelineOptionsFromConfig } from '../pipeline/create-edit-pipeline.ts';
-import type { EditPipeline } from '../pipeline/edit-pipeline.ts';
-import type { EditFile } from '../pipeline/types.ts';
+import { PipelineHost, pipelineHostOptionsFromConfig } from '../pipeline/host/pipeline-host.ts';
+import type { EditFile, EditRunner } from '../pipeline/types.ts';
 import { startQueueServices } from '../queue/queue-services.ts';
 import { formatQueuePosition } from '../queue/queue-position.ts';
 import { LocalAdapter } from '../bots/local/local-adapter.ts';
@@ -81,7 +80,8 @@ async function main(): Promise<number | undefined> {
   const imagePath = values.image ?? DEFAULT_IMAGE;
   const image = new Uint8Array(await readFile(imagePath));
 
-  const pipeline = await createEditPipeline(editPipelineOptionsFromConfig(config, logger));
+  // The same runner a served worker uses: the model in a child process, off this event loop.
+  const pipeline = await PipelineHost.start(pipelineHostOptionsFromConfig(config, logger));
   try {
     const viaQueue = await redisAnswers(config);
     console.log(
@@ -116,7 +116,7 @@ async function main(): Promise<number | undefined> {
 async function runThroughQueue(
   config: Config,
   logger: Logger,
-  pipeline: EditPipeline,
+  pipeline: EditRunner,
   image: Uint8Array,
   requests: { text: string; request: EditRequest }[],
 ): Promise<Outcome[]> {
@@ -156,7 +156,7 @@ async function runThroughQueue(
 }
 
 async function runDirectly(
-  pipeline: EditPipeline,
+  pipeline: EditRunner,
   image: Uint8Array,
   requests: { text: string; request: EditRequest }[],
 ): Promise<Outcome[]> {

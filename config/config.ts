@@ -73,6 +73,8 @@ export const configSchema = z.object({
   /** Run a worker inside `npm start` (the all-in-one default). Set 0 for bot-only replicas. */
   KK_WORKER: bool.default(true),
   KK_WORKER_CONCURRENCY: int(1, 64).default(1),
+  /** After a cancel, how long a running edit may take to stop before its pipeline process is killed. */
+  KK_CANCEL_GRACE_MS: int(0, 600_000).default(5000),
   KK_BLOB_TTL_SECONDS: int(60, 30 * 24 * 3600).default(24 * 3600),
   KK_BLOB_MAX_BYTES: int(1024, 512 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Largest source image accepted, in pixels (width * height), before resizing. */

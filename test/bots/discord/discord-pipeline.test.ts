@@ -1,22 +1,24 @@
 /**
  * `/edit` from a signed Discord interaction to the message edit with the image, through the real
- * worker running the ONNX pipeline on the tiny reference bundle.
+ * worker running the ONNX pipeline (in its pipeline host process) on the tiny reference bundle.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { createEditPipeline } from '../../../pipeline/create-edit-pipeline.ts';
-import type { EditPipeline } from '../../../pipeline/edit-pipeline.ts';
+import { PipelineHost, pipelineRunnerSpec } from '../../../pipeline/host/pipeline-host.ts';
 import { jobIdFor } from '../../../queue/edit-job.ts';
 import { buttonsOf, startBotHarness, type BotHarness } from './harness.ts';
 import { editInteraction } from './interactions.ts';
 
-let pipeline: EditPipeline;
+let pipeline: PipelineHost;
 let h: BotHarness;
 let photo: Buffer;
 
 before(async () => {
-  pipeline = await createEditPipeline({ modelDir: 'test/fixtures/tiny-random' });
+  // The production runner: the pipeline in a child process (pipeline/host/).
+  pipeline = await PipelineHost.start({
+    runner: pipelineRunnerSpec({ modelDir: 'test/fixtures/tiny-random' }),
+  });
   h = await startBotHarness('discord-pipeline', pipeline);
   const raw = Buffer.alloc(80 * 60 * 3);
   for (let i = 0; i < 80 * 60; i++) raw.set([(i % 80) * 3, Math.floor(i / 80) * 4, 90], i * 3);

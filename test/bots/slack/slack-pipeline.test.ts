@@ -1,12 +1,11 @@
 /**
  * `/edit` on Slack through the real model path: stand-in Slack -> Bolt -> queue on Redis -> worker
- * running the ONNX `EditPipeline` on the tiny reference bundle -> delivery -> files.uploadV2.
+ * running the ONNX `EditPipeline` in its pipeline host process on the tiny reference bundle -> delivery -> files.uploadV2.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import sharp from 'sharp';
-import { createEditPipeline } from '../../../pipeline/create-edit-pipeline.ts';
-import type { EditPipeline } from '../../../pipeline/edit-pipeline.ts';
+import { PipelineHost, pipelineRunnerSpec } from '../../../pipeline/host/pipeline-host.ts';
 import { jobIdFor } from '../../../queue/edit-job.ts';
 import type { QueueServices } from '../../../queue/queue-services.ts';
 import { uniquePrefix, waitFor } from '../../queue/helpers.ts';
@@ -17,13 +16,16 @@ const prefix = uniquePrefix('slack-pipeline');
 const BOT_TOKEN = 'xoxb-pipeline';
 const SECRET = 'pipeline-secret';
 const slack = new StandInSlack({ botToken: BOT_TOKEN, signingSecret: SECRET });
-let pipeline: EditPipeline;
+let pipeline: PipelineHost;
 let services: QueueServices;
 
 let harness: SlackHarness;
 
 before(async () => {
-  pipeline = await createEditPipeline({ modelDir: 'test/fixtures/tiny-random' });
+  // The production runner: the pipeline in a child process (pipeline/host/).
+  pipeline = await PipelineHost.start({
+    runner: pipelineRunnerSpec({ modelDir: 'test/fixtures/tiny-random' }),
+  });
   harness = await startSlackHarness({
     slack,
     prefix,
