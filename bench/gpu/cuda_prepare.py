@@ -200,7 +200,9 @@ def write_io_only(path: Path) -> None:
     nodes.append(helper.make_node("Add", ["hidden_states", "nothing"], ["sample"]))
     output = helper.make_tensor_value_info("sample", TensorProto.FLOAT, spec["outputs"][0]["shape"])
     graph = helper.make_graph(nodes, "io-only", inputs, [output])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)]), path)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 18)])
+    model.ir_version = 10  # onnxruntime 1.29 reads IR versions up to 13; onnx 1.23 would write 14
+    onnx.save(model, path)
 
 
 def main() -> None:
