@@ -107,8 +107,21 @@ export function buildDiscordEditCommand(): DiscordSlashCommand {
   };
 }
 
-/** Bot scopes the Slack app needs: the slash command, replies, uploading results, reading the source image. */
-export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'files:read'] as const;
+/**
+ * Bot scopes the Slack app needs: the slash command, replies, uploading results, reading the source
+ * image, and `conversations.info` in each kind of conversation (checking the bot is in it before
+ * looking for the image, so the user gets the invite hint).
+ */
+export const SLACK_BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'files:write',
+  'files:read',
+  'channels:read',
+  'groups:read',
+  'im:read',
+  'mpim:read',
+] as const;
 
 export interface SlackManifestOptions {
   /** App name shown in Slack (35 characters at most). @defaultValue 'Kontinuous Kontext' */
@@ -134,6 +147,8 @@ export function buildSlackManifest(options: SlackManifestOptions = {}) {
     },
     features: {
       bot_user: { display_name: options.botName ?? 'kontext', always_online: true },
+      // The README suggests /edit in the bot's DM; without the Messages tab Slack offers no DM with it.
+      app_home: { messages_tab_enabled: true, messages_tab_read_only_enabled: false },
       slash_commands: [
         {
           command: `/${EDIT_COMMAND_NAME}`,

@@ -52,7 +52,7 @@ export const configSchema = z.object({
   KK_BLOB_MAX_BYTES: int(1024, 512 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Largest source image accepted, in pixels (width * height), before resizing. */
   KK_MAX_INPUT_PIXELS: int(1, 1 << 30).default(40_000_000),
-  /** Byte budget for each reply file (Discord's default upload limit is 10 MB). */
+  /** Byte budget for each reply file (Discord's default upload limit is 10 MiB). */
   KK_OUTPUT_MAX_BYTES: int(64 * 1024, 512 * 1024 * 1024).default(8 * 1024 * 1024),
   KK_USER_INFLIGHT_CAP: int(1, 1000).default(2),
   KK_TEAM_INFLIGHT_CAP: int(1, 100000).default(10),

@@ -151,6 +151,9 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
           ...(options.helpCapabilities ? { helpCapabilities: options.helpCapabilities } : {}),
         };
         await app.init();
+        // The bot's name, for the "/invite @name" hint (auth.test's `user` is the bot user's name).
+        const botName = (await app.client.auth.test()).user;
+        if (botName) ctx.botName = botName;
         const started: unknown = socketMode ? await app.start() : await app.start(config.SLACK_PORT);
         if (!socketMode) server = started as Server;
         listening = true;

@@ -87,7 +87,19 @@ test('Slack: one /edit slash command, socket mode, interactivity, and the needed
   const manifest = buildSlackManifest();
   assert.equal(slack.settings?.socket_mode_enabled, true);
   assert.equal(manifest.settings.interactivity.is_enabled, true);
-  assert.deepEqual(manifest.oauth_config.scopes.bot, ['commands', 'chat:write', 'files:write', 'files:read']);
+  assert.deepEqual(manifest.oauth_config.scopes.bot, [
+    'commands',
+    'chat:write',
+    'files:write',
+    'files:read',
+    'channels:read',
+    'groups:read',
+    'im:read',
+    'mpim:read',
+  ]);
+  // The bot's DM (suggested in the README) exists only with the Messages tab on.
+  assert.equal(slack.features?.app_home?.messages_tab_enabled, true);
+  assert.equal(slack.features?.app_home?.messages_tab_read_only_enabled, false);
   assert.deepEqual([...SLACK_BOT_SCOPES], manifest.oauth_config.scopes.bot);
   assert.equal(manifest.features.slash_commands.length, 1);
   const [command] = manifest.features.slash_commands;
