@@ -40,8 +40,18 @@ export interface StandInDiscord {
   readonly publicKeyHex: string;
   readonly botToken: string;
   readonly calls: RecordedCall[];
-  /** Interaction tokens whose webhook routes answer 404 Unknown Webhook (an expired token). */
+  /** Interaction tokens whose webhook routes answer 404 Unknown Webhook (a token Discord never knew). */
   readonly expiredTokens: Set<string>;
+  /**
+   * Interaction tokens whose webhook routes answer 401 Invalid Webhook Token (code 50027): what Discord
+   * answers once an interaction token has expired (15 minutes) or been invalidated.
+   */
+  readonly deadTokens: Set<string>;
+  /**
+   * Requests answered 401, 403 or 429: the ones Discord counts toward its invalid-request limit
+   * (10,000 per 10 minutes per IP before a temporary ban).
+   */
+  invalidRequestCount(): number;
   /** Serves `data` at a CDN URL; returns an APIAttachment-shaped object. */
   addAttachment(name: string, data: Uint8Array, contentType: string | undefined): StandInAttachment;
   /** Signs and POSTs `interaction` to `botUrl`; `tamper` corrupts the signature, `ageSeconds` backdates it. */
@@ -69,6 +79,8 @@ export async function startStandInDiscord(options: StandInOptions = {}): Promise
   const cdn = new Map<string, { data: Uint8Array; contentType: string | undefined }>();
   const calls: RecordedCall[] = [];
   const expiredTokens = new Set<string>();
+  const deadTokens = new Set<string>();
+  const INVALID_TOKEN = { message: 'Invalid Webhook Token', code: 50027 };
   let messageId = 1000;
 
   const server = createServer((req, res) => {
@@ -112,11 +124,13 @@ export async function startStandInDiscord(options: StandInOptions = {}): Promise
       return respond(204, undefined);
     // PATCH /webhooks/{app}/{token}/messages/@original
     if (req.method === 'PATCH' && parts[0] === 'webhooks' && parts[3] === 'messages') {
+      if (deadTokens.has(parts[2] ?? '')) return respond(401, INVALID_TOKEN);
       if (expiredTokens.has(parts[2] ?? '')) return respond(404, { message: 'Unknown Webhook', code: 10015 });
       return respond(200, message(json, files));
     }
     // POST /webhooks/{app}/{token}: a follow-up message (ephemeral when flags has 64)
     if (req.method === 'POST' && parts[0] === 'webhooks' && parts.length === 3) {
+      if (deadTokens.has(parts[2] ?? '')) return respond(401, INVALID_TOKEN);
       if (expiredTokens.has(parts[2] ?? '')) return respond(404, { message: 'Unknown Webhook', code: 10015 });
       return respond(200, { ...message(json, files), flags: json?.flags ?? 0 });
     }
@@ -158,6 +172,8 @@ export async function startStandInDiscord(options: StandInOptions = {}): Promise
     botToken,
     calls,
     expiredTokens,
+    deadTokens,
+    invalidRequestCount: () => calls.filter((c) => [401, 403, 429].includes(c.status)).length,
     addAttachment(name, data, contentType) {
       const id = String(++messageId);
       const path = `/cdn/attachments/${id}/${encodeURIComponent(name)}`;
