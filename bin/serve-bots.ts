@@ -24,6 +24,12 @@ export function configuredPlatforms(config: Config): Platform[] {
 
 export async function serveBots(config: Config, logger: Logger): Promise<void> {
   const platforms = configuredPlatforms(config);
+  // The adapters first: a missing setting (a Slack token without its signing secret) is reported at
+  // once, as a configuration message, before the model loads.
+  const discordDelivery = platforms.includes('discord')
+    ? createDiscordDelivery({ config, logger })
+    : undefined;
+  const slack = platforms.includes('slack') ? createSlackBot({ config, logger }) : undefined;
   const modelDir = config.KK_MODEL_DIR ?? defaultModelDir();
   // Bot-only replicas (KK_WORKER=0) never open a session: they only need the model id jobs ask for.
   const pipeline = config.KK_WORKER
@@ -34,10 +40,6 @@ export async function serveBots(config: Config, logger: Logger): Promise<void> {
   // `/edit help` lists what this model can do (kk-tiny knows 16 edits and a fixed vocabulary).
   const helpCapabilities = manifest.capabilities;
 
-  const discordDelivery = platforms.includes('discord')
-    ? createDiscordDelivery({ config, logger })
-    : undefined;
-  const slack = platforms.includes('slack') ? createSlackBot({ config, logger }) : undefined;
   const adapters: Partial<Record<Platform, DeliveryAdapter>> = {};
   if (discordDelivery) adapters.discord = discordDelivery;
   if (slack) adapters.slack = slack.adapter;

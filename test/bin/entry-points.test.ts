@@ -1,0 +1,60 @@
+/**
+ * The entry points as an operator meets them: spawned as real processes, with only the environment
+ * given here (no .env: the working directory is a fresh temporary one).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** tsx's loader by URL: `--import tsx` would resolve from the temporary working directory. */
+const TSX = import.meta.resolve('tsx');
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `bin/<script>` with `env` (plus PATH), for at most `killAfterMs`; resolves when it exits. */
+async function runEntry(script: string, env: Record<string, string>, killAfterMs = 60_000): Promise<Ran> {
+  const cwd = await mkdtemp(join(tmpdir(), 'kk-entry-'));
+  try {
+    return await new Promise<Ran>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', TSX, join(ROOT, 'bin', script)], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += String(d)));
+      child.stderr.on('data', (d: Buffer) => (stderr += String(d)));
+      const timer = setTimeout(() => child.kill('SIGINT'), killAfterMs);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+  } finally {
+    await rm(cwd, { recursive: true, force: true });
+  }
+}
+
+const STACK_LINE = /^\s+at /m;
+
+test('serving Slack with a bot token but no signing secret: one configuration message, no stack trace', async () => {
+  const ran = await runEntry('start.ts', {
+    SLACK_BOT_TOKEN: 'xoxb-test',
+    REDIS_URL: 'redis://127.0.0.1:1',
+    LOG_FORMAT: 'json',
+  });
+  assert.equal(ran.code, 1);
+  assert.match(ran.stderr, /SLACK_SIGNING_SECRET for HTTP mode \(or SLACK_APP_TOKEN for Socket Mode\)/);
+  assert.doesNotMatch(ran.stderr, STACK_LINE, ran.stderr);
+});
