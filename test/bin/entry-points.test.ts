@@ -58,3 +58,18 @@ test('serving Slack with a bot token but no signing secret: one configuration me
   assert.match(ran.stderr, /SLACK_SIGNING_SECRET for HTTP mode \(or SLACK_APP_TOKEN for Socket Mode\)/);
   assert.doesNotMatch(ran.stderr, STACK_LINE, ran.stderr);
 });
+
+test('npm run worker with no Redis: one clear line, then quiet retries (no stack dumps)', async () => {
+  const ran = await runEntry(
+    'worker.ts',
+    { REDIS_URL: 'redis://127.0.0.1:1', KK_METRICS_PORT: '0', LOG_FORMAT: 'json' },
+    8000,
+  );
+  const lines = ran.stdout.split('\n').filter(Boolean);
+  const unreachable = lines.filter((line) => line.includes('cannot reach Redis at redis://127.0.0.1:1'));
+  assert.equal(unreachable.length, 1, ran.stdout);
+  assert.match(unreachable[0] ?? '', /ECONNREFUSED.*retrying with backoff/);
+  assert.ok(lines.length <= 10, `${lines.length} log lines:\n${ran.stdout}`);
+  assert.doesNotMatch(ran.stdout, /"stack"/);
+  assert.equal(ran.stderr, '', 'nothing printed around the logger');
+});
