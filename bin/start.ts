@@ -69,8 +69,11 @@ async function main(): Promise<number | undefined> {
     return 0;
   }
   const config = await loadConfig();
-  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: 'kk' });
-  if (configuredPlatforms(config).length > 0) {
+  const serving = configuredPlatforms(config).length > 0;
+  // The demo's results are the point: quieter logs (on stderr) unless LOG_LEVEL asks for more.
+  const level = config.LOG_LEVEL ?? (serving ? 'info' : 'warn');
+  const logger = createLogger({ level, format: config.LOG_FORMAT, name: 'kk' });
+  if (serving) {
     await serveBots(config, logger);
     return undefined;
   }

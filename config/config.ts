@@ -20,7 +20,8 @@ export const EXECUTION_PROVIDERS = ['cuda', 'webgpu', 'cpu'] as const;
 export type ExecutionProviderName = (typeof EXECUTION_PROVIDERS)[number];
 
 export const configSchema = z.object({
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: `info`, except `warn` for the `npm start` demo (its results should stand out). */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /** "pretty" for people at a terminal, "json" for log collectors; default: pretty on a TTY. */
   LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
 

@@ -65,11 +65,32 @@ test('npm run worker with no Redis: one clear line, then quiet retries (no stack
     { REDIS_URL: 'redis://127.0.0.1:1', KK_METRICS_PORT: '0', LOG_FORMAT: 'json' },
     8000,
   );
-  const lines = ran.stdout.split('\n').filter(Boolean);
+  // Logs go to stderr; every line there must be one of the logger's JSON lines.
+  const lines = ran.stderr.split('\n').filter(Boolean);
+  for (const line of lines) assert.doesNotThrow(() => JSON.parse(line), `not a log line: ${line}`);
   const unreachable = lines.filter((line) => line.includes('cannot reach Redis at redis://127.0.0.1:1'));
-  assert.equal(unreachable.length, 1, ran.stdout);
+  assert.equal(unreachable.length, 1, ran.stderr);
   assert.match(unreachable[0] ?? '', /ECONNREFUSED.*retrying with backoff/);
-  assert.ok(lines.length <= 10, `${lines.length} log lines:\n${ran.stdout}`);
-  assert.doesNotMatch(ran.stdout, /"stack"/);
-  assert.equal(ran.stderr, '', 'nothing printed around the logger');
+  assert.ok(lines.length <= 10, `${lines.length} log lines:\n${ran.stderr}`);
+  assert.doesNotMatch(ran.stderr, /"stack"/);
+  assert.equal(ran.stdout, '', 'stdout is for results; a worker has none');
+});
+
+test('npm start (the demo): results on stdout, logs on stderr and quiet by default; LOG_LEVEL still wins', async () => {
+  const env = { REDIS_URL: 'redis://127.0.0.1:1', KK_METRICS_PORT: '0', LOG_FORMAT: 'json' };
+  const quiet = await runEntry('start.ts', env);
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.match(quiet.stdout, /wrote out\/1-edit\.png/);
+  assert.match(quiet.stdout, /wrote out\/2-sweep\.gif/);
+  assert.doesNotMatch(quiet.stdout, /"level"/, 'no log line among the results');
+  const quietLogs = quiet.stderr.split('\n').filter(Boolean);
+  assert.ok(
+    quietLogs.every((line) => (JSON.parse(line) as { level: number }).level >= 40),
+    `only warnings and errors by default:\n${quiet.stderr}`,
+  );
+
+  const chatty = await runEntry('start.ts', { ...env, LOG_LEVEL: 'info' });
+  assert.equal(chatty.code, 0, chatty.stderr);
+  assert.match(chatty.stderr, /"msg":"model bundle loaded"/, 'LOG_LEVEL=info shows the info lines');
+  assert.doesNotMatch(chatty.stdout, /"level"/);
 });
