@@ -29,7 +29,7 @@ Usage:
   kk --help | --version
 
 Options:
-  --strength <s>   0..1 (also 40%), "sweep" (6 frames) or "sweep:N" (3-16 frames)   [default: 1]
+  --strength <s>   0..1 (also 40%), "sweep" (the model's frames) or "sweep:N" (3-16) [default: 1]
   --seed <n>       initial-noise seed, 0..4294967295                              [default: random]
   --steps <n>      denoising steps, 1..50                                          [default: the model's]
   --guidance <g>   guidance scale                                                  [default: the model's]
@@ -129,8 +129,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const guidance = values.guidance === undefined ? undefined : Number(values.guidance);
     if (guidance !== undefined && !(Number.isFinite(guidance) && guidance >= 0))
       throw new UsageError(`--guidance must be a number >= 0 (got "${values.guidance}")`);
-    const strengths = strengthsOf(request);
-    const paths = outputPaths(values.output, strengths.length > 1);
+    const paths = outputPaths(values.output, request.strength.kind === 'sweep');
     let image: Uint8Array;
     try {
       image = await readFile(imagePath);
@@ -165,6 +164,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       modelDir: values.model ?? config.KK_MODEL_DIR ?? defaultModelDir(),
     });
     try {
+      // A sweep without a count has the bundle's default frames (model.json defaults.sweepFrames).
+      const strengths = strengthsOf(request, pipeline.bundle.manifest.defaults.sweepFrames);
       const showProgress = Boolean(io.stderr.isTTY) && !json;
       const result = await pipeline.run({
         image,

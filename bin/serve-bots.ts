@@ -47,6 +47,7 @@ export async function serveBots(config: Config, logger: Logger): Promise<void> {
   const services = await startQueueServices({
     config,
     modelId,
+    sweepFrames: manifest.defaults.sweepFrames,
     ...(pipeline ? { runner: pipeline } : {}),
     adapters,
     logger,

@@ -128,6 +128,7 @@ async function runThroughQueue(
     // A short-lived run: no metrics server, so it never collides with a worker's port.
     config: { ...config, KK_METRICS_PORT: 0 },
     modelId: pipeline.modelId,
+    sweepFrames: pipeline.bundle.manifest.defaults.sweepFrames,
     runner: pipeline,
     adapters: { cli: adapter },
     logger,
@@ -169,7 +170,7 @@ async function runDirectly(
     const result = await pipeline.run({
       image,
       instruction: request.instruction,
-      strengths: strengthsOf(request),
+      strengths: strengthsOf(request, pipeline.bundle.manifest.defaults.sweepFrames),
       seed,
       ...(request.steps !== undefined ? { steps: request.steps } : {}),
     });

@@ -5,7 +5,6 @@
  */
 import {
   DEFAULT_STRENGTH,
-  DEFAULT_SWEEP_FRAMES,
   EDIT_COMMAND_NAME,
   INSTRUCTION_MAX_LENGTH,
   MAX_SEED,
@@ -190,7 +189,7 @@ export function buildSlackManifest(options: SlackManifestOptions = {}) {
       slash_commands: [
         {
           command: `/${EDIT_COMMAND_NAME}`,
-          description: `Edit an image; strength 0-1 or sweep (${DEFAULT_SWEEP_FRAMES} frames by default)`,
+          description: 'Edit an image with an instruction; strength 0-1, or sweep for an animation',
           usage_hint: slackUsageHint(),
           should_escape: false,
         },

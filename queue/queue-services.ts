@@ -22,6 +22,8 @@ export interface QueueServicesOptions {
   config: Config;
   /** The model bots ask for (the bundle id); a worker's runner must serve the same one. */
   modelId: string;
+  /** The model's `defaults.sweepFrames` (model.json): the frames of `strength:sweep` without a count. */
+  sweepFrames: number;
   /** Runs a worker in this process when given and `config.KK_WORKER` is true. */
   runner?: EditRunner;
   /** Runs delivery in this process for these platforms when given. */
@@ -65,6 +67,7 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     connection: command,
     prefix,
     modelId,
+    sweepFrames: options.sweepFrames,
     ...blobs,
     userInflightCap: config.KK_USER_INFLIGHT_CAP,
     teamInflightCap: config.KK_TEAM_INFLIGHT_CAP,

@@ -171,6 +171,33 @@ test('kk edit runs the tiny bundle and writes the files it reports (--json)', as
   }
 });
 
+test("--strength sweep has the model's frame count: model.json defaults.sweepFrames, the one source", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kk-cli-'));
+  try {
+    const manifest = JSON.parse(await readFile(join(TINY_RANDOM_MODEL_DIR, 'model.json'), 'utf8'));
+    const frames: number = manifest.defaults.sweepFrames;
+    const source = join(TINY_RANDOM_MODEL_DIR, 'golden', 'source.png');
+    const out = await kk(
+      'edit',
+      source,
+      'x',
+      '--model',
+      TINY_RANDOM_MODEL_DIR,
+      '--strength',
+      'sweep',
+      '--steps',
+      '1',
+      '-o',
+      join(dir, 's.gif'),
+      '--json',
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(JSON.parse(out.stdout).strengths.length, frames);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('a model error exits 1 with the hint', async () => {
   const source = join(TINY_RANDOM_MODEL_DIR, 'golden', 'source.png');
   const { code, stderr } = await kk('edit', source, 'x', '--model', tmpdir());
