@@ -19,15 +19,17 @@ import {
 } from '../commands/index.ts';
 import { EditCancelledError } from '../pipeline/errors.ts';
 import type { EditProgress, OutputFormat } from '../pipeline/types.ts';
+import { CLI_OPTIONS, UnknownFlagError, checkFlags, cliWording } from './cli/cli-flags.ts';
+import { formatProgress } from './cli/cli-progress.ts';
 
 export const HELP = `kk - edit an image with Kontinuous Kontext (continuous edit strength)
 
 Usage:
   kk edit <image> "<instruction>" [options]
-  kk --help
+  kk --help | --version
 
 Options:
-  --strength <s>   0..1 (also 40%), "sweep" (6 frames) or "sweep:N" (3-16 frames)   [default: 1]
+  --strength <s>   0..1 (also 40%), "sweep" (the model's frames) or "sweep:N" (3-16) [default: 1]
   --seed <n>       initial-noise seed, 0..4294967295                              [default: random]
   --steps <n>      denoising steps, 1..50                                          [default: the model's]
   --guidance <g>   guidance scale                                                  [default: the model's]
@@ -35,6 +37,7 @@ Options:
   --model <dir>    model bundle directory   [default: KK_MODEL_DIR, models/kk-tiny/, test/fixtures/tiny-random/]
   --json           print the result (files, timings) as JSON on stdout
   -v, --verbose    log model loading (which execution provider each session got)
+  -V, --version    print the version
   -h, --help       show this help
 
 Environment: KK_EXECUTION_PROVIDERS (e.g. cuda,webgpu,cpu), KK_MAX_BATCH, KK_INTRA_OP_THREADS.
@@ -56,23 +59,23 @@ const FORMATS: Record<string, OutputFormat> = {
 };
 
 function parse(argv: string[]) {
+  // Before parseArgs, whose message for an unknown flag offers no suggestion.
+  checkFlags(argv);
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: {
-      strength: { type: 'string' },
-      seed: { type: 'string' },
-      steps: { type: 'string' },
-      guidance: { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      model: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      verbose: { type: 'boolean', short: 'v', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+    options: CLI_OPTIONS,
   });
   return { values, positionals };
+}
+
+/** The package's version (package.json), for --version. */
+async function packageVersion(): Promise<string> {
+  const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return manifest.version;
 }
 
 /** Where each output file goes: a single edit to `output`, a sweep to `<stem>.gif` and `<stem>-sheet.png`. */
@@ -89,13 +92,13 @@ function outputPaths(output: string | undefined, sweep: boolean) {
   return { single: path, format };
 }
 
-/** A one-line progress bar on stderr, redrawn in place (TTY only). */
-function progressBar(stderr: CliIo['stderr']) {
+/** A one-line progress bar on stderr, redrawn in place (TTY only): denoising step, batch and ETA. */
+function progressBar(stderr: CliIo['stderr'], steps: number) {
+  let startedAt: number | undefined;
   return (p: EditProgress) => {
-    const width = 24;
-    const filled = Math.round((p.step / p.total) * width);
-    const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
-    stderr.write(`\r\x1b[2K${p.stage.padEnd(12)} [${bar}] ${p.step}/${p.total}`);
+    const now = Date.now();
+    if (p.stage === 'denoise') startedAt ??= now;
+    stderr.write(`\r\x1b[2K${formatProgress(p, { steps, startedAt: startedAt ?? now, now })}`);
   };
 }
 
@@ -104,6 +107,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     const { values, positionals } = parse(argv);
     json = values.json;
+    if (values.version) {
+      io.stdout.write(`kk ${await packageVersion()}\n`);
+      return 0;
+    }
     if (values.help || positionals.length === 0) {
       (values.help ? io.stdout : io.stderr).write(`${HELP}\n`);
       return values.help ? 0 : 2;
@@ -122,13 +129,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const guidance = values.guidance === undefined ? undefined : Number(values.guidance);
     if (guidance !== undefined && !(Number.isFinite(guidance) && guidance >= 0))
       throw new UsageError(`--guidance must be a number >= 0 (got "${values.guidance}")`);
-    const strengths = strengthsOf(request);
-    const paths = outputPaths(values.output, strengths.length > 1);
+    const paths = outputPaths(values.output, request.strength.kind === 'sweep');
     let image: Uint8Array;
     try {
       image = await readFile(imagePath);
-    } catch {
-      throw new UsageError(`cannot read image "${imagePath}"`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new UsageError(`no such file: ${imagePath}`);
+      if (code === 'EISDIR') throw new UsageError(`${imagePath} is a directory, not an image`);
+      throw new UsageError(`cannot read ${imagePath}: ${(err as Error).message}`);
     }
 
     // Loaded only now, so that --help and usage errors answer without loading onnxruntime and sharp.
@@ -155,6 +164,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       modelDir: values.model ?? config.KK_MODEL_DIR ?? defaultModelDir(),
     });
     try {
+      // A sweep without a count has the bundle's default frames (model.json defaults.sweepFrames).
+      const strengths = strengthsOf(request, pipeline.bundle.manifest.defaults.sweepFrames);
       const showProgress = Boolean(io.stderr.isTTY) && !json;
       const result = await pipeline.run({
         image,
@@ -165,7 +176,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         guidance,
         format: paths.format,
         signal: io.signal,
-        onProgress: showProgress ? progressBar(io.stderr) : undefined,
+        onProgress: showProgress
+          ? progressBar(io.stderr, request.steps ?? pipeline.bundle.manifest.defaults.steps)
+          : undefined,
       });
       if (showProgress) io.stderr.write('\r\x1b[2K');
       const targets = result.kind === 'single' ? [paths.single!] : [paths.gif!, paths.sheet!];
@@ -195,15 +208,20 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 function report(error: unknown, io: CliIo, json: boolean): number {
-  const usage = error instanceof UsageError || error instanceof CommandError || isParseArgsError(error);
+  const usage =
+    error instanceof UsageError ||
+    error instanceof UnknownFlagError ||
+    error instanceof CommandError ||
+    isParseArgsError(error);
   const code = usage ? 2 : error instanceof EditCancelledError ? 130 : 1;
   // Operator details (`detail` on bundle and attention errors) matter here: the CLI user is the operator.
   const detail = (error as { detail?: unknown } | null)?.detail;
+  // Grammar and image errors are written for chat; cliWording puts them in command-line words.
   const message =
     error instanceof UserFacingError
       ? typeof detail === 'string'
         ? `${error.userMessage} ${detail}`
-        : `${error.userMessage}${error.hint ? ` (${error.hint})` : ''}`
+        : cliWording(`${error.userMessage}${error.hint ? ` (${error.hint})` : ''}`)
       : error instanceof Error
         ? error.message
         : String(error);

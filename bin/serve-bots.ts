@@ -24,6 +24,12 @@ export function configuredPlatforms(config: Config): Platform[] {
 
 export async function serveBots(config: Config, logger: Logger): Promise<void> {
   const platforms = configuredPlatforms(config);
+  // The adapters first: a missing setting (a Slack token without its signing secret) is reported at
+  // once, as a configuration message, before the model loads.
+  const discordDelivery = platforms.includes('discord')
+    ? createDiscordDelivery({ config, logger })
+    : undefined;
+  const slack = platforms.includes('slack') ? createSlackBot({ config, logger }) : undefined;
   const modelDir = config.KK_MODEL_DIR ?? defaultModelDir();
   // The worker's model runs in a child process (pipeline/host/): inference and rendering would otherwise
   // block this event loop, and with it Discord's 3-second deadline and Slack's acks. Bot-only replicas
@@ -36,10 +42,6 @@ export async function serveBots(config: Config, logger: Logger): Promise<void> {
   // `/edit help` lists what this model can do (kk-tiny knows 16 edits and a fixed vocabulary).
   const helpCapabilities = manifest.capabilities;
 
-  const discordDelivery = platforms.includes('discord')
-    ? createDiscordDelivery({ config, logger })
-    : undefined;
-  const slack = platforms.includes('slack') ? createSlackBot({ config, logger }) : undefined;
   const adapters: Partial<Record<Platform, DeliveryAdapter>> = {};
   if (discordDelivery) adapters.discord = discordDelivery;
   if (slack) adapters.slack = slack.adapter;
@@ -47,6 +49,7 @@ export async function serveBots(config: Config, logger: Logger): Promise<void> {
   const services = await startQueueServices({
     config,
     modelId,
+    sweepFrames: manifest.defaults.sweepFrames,
     ...(pipeline ? { runner: pipeline } : {}),
     adapters,
     logger,

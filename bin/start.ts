@@ -68,8 +68,11 @@ async function main(): Promise<number | undefined> {
     return 0;
   }
   const config = await loadConfig();
-  const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: 'kk' });
-  if (configuredPlatforms(config).length > 0) {
+  const serving = configuredPlatforms(config).length > 0;
+  // The demo's results are the point: quieter logs (on stderr) unless LOG_LEVEL asks for more.
+  const level = config.LOG_LEVEL ?? (serving ? 'info' : 'warn');
+  const logger = createLogger({ level, format: config.LOG_FORMAT, name: 'kk' });
+  if (serving) {
     await serveBots(config, logger);
     return undefined;
   }
@@ -125,6 +128,7 @@ async function runThroughQueue(
     // A short-lived run: no metrics server, so it never collides with a worker's port.
     config: { ...config, KK_METRICS_PORT: 0 },
     modelId: pipeline.modelId,
+    sweepFrames: pipeline.bundle.manifest.defaults.sweepFrames,
     runner: pipeline,
     adapters: { cli: adapter },
     logger,
@@ -166,7 +170,7 @@ async function runDirectly(
     const result = await pipeline.run({
       image,
       instruction: request.instruction,
-      strengths: strengthsOf(request),
+      strengths: strengthsOf(request, pipeline.bundle.manifest.defaults.sweepFrames),
       seed,
       ...(request.steps !== undefined ? { steps: request.steps } : {}),
     });

@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const services = await startQueueServices({
     config: { ...config, KK_WORKER: true },
     modelId: pipeline.modelId,
+    sweepFrames: pipeline.bundle.manifest.defaults.sweepFrames,
     runner: pipeline,
     logger,
   });

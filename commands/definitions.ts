@@ -1,11 +1,10 @@
 /**
- * The `/edit` command as each platform registers it: Discord's application command JSON and the
- * Slack app manifest. Both are built from the grammar's constants (`limits.ts`), so a limit
+ * The `/edit` command as each platform registers it: Discord's application commands (`/edit` and the
+ * "Edit image" message command) and the Slack app manifest. Both are built from the grammar's constants (`limits.ts`), so a limit
  * changed there changes here; tests hold them equal. Plain data: no platform SDK is imported.
  */
 import {
   DEFAULT_STRENGTH,
-  DEFAULT_SWEEP_FRAMES,
   EDIT_COMMAND_NAME,
   INSTRUCTION_MAX_LENGTH,
   MAX_SEED,
@@ -20,6 +19,29 @@ import {
 export const DiscordOptionType = { String: 3, Integer: 4, Attachment: 11 } as const;
 /** Discord's application command type for slash commands. */
 export const DISCORD_CHAT_INPUT_COMMAND = 1;
+/** Discord's application command type for a message's context menu ("Apps" -> "Edit image"). */
+export const DISCORD_MESSAGE_COMMAND = 3;
+
+/**
+ * Where the commands work (Discord's `contexts`): 0 = in servers, 1 = in the bot's DM. Not 2 (group
+ * DMs and DMs between users): that needs a user install, and the bot could not post results there.
+ */
+export const DISCORD_COMMAND_CONTEXTS = [0, 1] as const;
+/** How the app is installed (Discord's `integration_types`): 0 = to a server (guild install). */
+export const DISCORD_INTEGRATION_TYPES = [0] as const;
+
+/** Where every command is available; Discord's default without these is wider than the bot serves. */
+interface DiscordCommandReach {
+  contexts: (typeof DISCORD_COMMAND_CONTEXTS)[number][];
+  integration_types: (typeof DISCORD_INTEGRATION_TYPES)[number][];
+}
+
+export function discordCommandReach(): DiscordCommandReach {
+  return { contexts: [...DISCORD_COMMAND_CONTEXTS], integration_types: [...DISCORD_INTEGRATION_TYPES] };
+}
+
+/** The message context-menu command's name (Discord shows it as written, spaces and capitals included). */
+export const DISCORD_EDIT_IMAGE_COMMAND_NAME = 'Edit image';
 
 /** The slash command's option names; strength, seed and steps match the text grammar's. */
 export const DISCORD_OPTION_NAMES = {
@@ -51,7 +73,7 @@ export interface DiscordAttachmentOption extends DiscordOptionBase {
 }
 export type DiscordOption = DiscordStringOption | DiscordIntegerOption | DiscordAttachmentOption;
 
-export interface DiscordSlashCommand {
+export interface DiscordSlashCommand extends DiscordCommandReach {
   type: typeof DISCORD_CHAT_INPUT_COMMAND;
   name: string;
   description: string;
@@ -63,6 +85,7 @@ export interface DiscordSlashCommand {
 export function buildDiscordEditCommand(): DiscordSlashCommand {
   return {
     type: DISCORD_CHAT_INPUT_COMMAND,
+    ...discordCommandReach(),
     name: EDIT_COMMAND_NAME,
     description: 'Edit an image with an instruction, as gently or strongly as you like',
     options: [
@@ -107,8 +130,35 @@ export function buildDiscordEditCommand(): DiscordSlashCommand {
   };
 }
 
-/** Bot scopes the Slack app needs: the slash command, replies, uploading results, reading the source image. */
-export const SLACK_BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'files:read'] as const;
+export interface DiscordMessageCommand extends DiscordCommandReach {
+  type: typeof DISCORD_MESSAGE_COMMAND;
+  name: string;
+}
+
+/**
+ * "Edit image" in a message's Apps menu: Discord's counterpart of Slack's "Edit this image" shortcut.
+ * It edits the message's first image; a modal asks for the instruction and the strength. Message
+ * commands have no description and no options.
+ */
+export function buildDiscordEditImageCommand(): DiscordMessageCommand {
+  return { type: DISCORD_MESSAGE_COMMAND, ...discordCommandReach(), name: DISCORD_EDIT_IMAGE_COMMAND_NAME };
+}
+
+/**
+ * Bot scopes the Slack app needs: the slash command, replies, uploading results, reading the source
+ * image, and `conversations.info` in each kind of conversation (checking the bot is in it before
+ * looking for the image, so the user gets the invite hint).
+ */
+export const SLACK_BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'files:write',
+  'files:read',
+  'channels:read',
+  'groups:read',
+  'im:read',
+  'mpim:read',
+] as const;
 
 export interface SlackManifestOptions {
   /** App name shown in Slack (35 characters at most). @defaultValue 'Kontinuous Kontext' */
@@ -134,10 +184,12 @@ export function buildSlackManifest(options: SlackManifestOptions = {}) {
     },
     features: {
       bot_user: { display_name: options.botName ?? 'kontext', always_online: true },
+      // The README suggests /edit in the bot's DM; without the Messages tab Slack offers no DM with it.
+      app_home: { messages_tab_enabled: true, messages_tab_read_only_enabled: false },
       slash_commands: [
         {
           command: `/${EDIT_COMMAND_NAME}`,
-          description: `Edit an image; strength 0-1 or sweep (${DEFAULT_SWEEP_FRAMES} frames by default)`,
+          description: 'Edit an image with an instruction; strength 0-1, or sweep for an animation',
           usage_hint: slackUsageHint(),
           should_escape: false,
         },

@@ -3,8 +3,13 @@
  * the formatter renders it back, the queue carries it, and the pipeline runs it.
  */
 
-/** A single edit at one strength in [0, 1], or an animated sweep of `frames` strengths. */
-export type StrengthSpec = { kind: 'single'; value: number } | { kind: 'sweep'; frames: number };
+/**
+ * A single edit at one strength in [0, 1], or an animated sweep of `frames` strengths. A sweep without
+ * `frames` (plain `strength:sweep`) has the model's default, `defaults.sweepFrames` in its model.json:
+ * the one source of that number. The queue fills it in when the job is created (EditQueue's
+ * `sweepFrames`), so jobs always carry a count.
+ */
+export type StrengthSpec = { kind: 'single'; value: number } | { kind: 'sweep'; frames?: number };
 
 export interface EditRequest {
   /** Trimmed, whitespace-folded instruction text, e.g. "make it snowy". */
@@ -26,9 +31,15 @@ export function sweepStrengths(frames: number): number[] {
   return Array.from({ length: frames }, (_, i) => i / (frames - 1));
 }
 
-/** The strengths a request runs, in order. */
-export function strengthsOf(request: EditRequest): number[] {
+/** The strengths a request runs, in order; `defaultSweepFrames` is the model's `defaults.sweepFrames`. */
+export function strengthsOf(request: EditRequest, defaultSweepFrames: number): number[] {
   return request.strength.kind === 'single'
     ? [request.strength.value]
-    : sweepStrengths(request.strength.frames);
+    : sweepStrengths(request.strength.frames ?? defaultSweepFrames);
+}
+
+/** The request with a sweep's frame count filled in from the model's default. */
+export function withSweepFrames(request: EditRequest, defaultSweepFrames: number): EditRequest {
+  if (request.strength.kind !== 'sweep' || request.strength.frames !== undefined) return request;
+  return { ...request, strength: { kind: 'sweep', frames: defaultSweepFrames } };
 }

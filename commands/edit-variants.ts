@@ -4,7 +4,7 @@
  */
 import type { EditRequest } from './edit-request.ts';
 import { CommandError } from './command-error.ts';
-import { DEFAULT_SWEEP_FRAMES, MAX_SEED, MIN_SEED, STRENGTH_STEP } from './limits.ts';
+import { MAX_SEED, MIN_SEED, STRENGTH_STEP } from './limits.ts';
 import { checkStrengthValue, parseSeed } from './option-values.ts';
 
 /** The buttons a result can carry, in display order. `action` is stable (used in button ids). */
@@ -39,10 +39,10 @@ export function canStrengthen(request: EditRequest): boolean {
   return request.strength.kind === 'single' && request.strength.value < 1;
 }
 
-/** The same edit as a sweep; a sweep keeps its frame count, a single edit gets DEFAULT_SWEEP_FRAMES. */
+/** The same edit as a sweep; a sweep keeps its frame count, a single edit gets the model's default. */
 export function asSweep(request: EditRequest): EditRequest {
-  const frames = request.strength.kind === 'sweep' ? request.strength.frames : DEFAULT_SWEEP_FRAMES;
-  return { ...request, strength: { kind: 'sweep', frames } };
+  if (request.strength.kind === 'sweep') return request;
+  return { ...request, strength: { kind: 'sweep' } };
 }
 
 /** The same request as a single edit at `value` in [0, 1], e.g. a frame picked from a sweep (kept exact). */

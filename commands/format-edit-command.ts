@@ -5,7 +5,6 @@
  * for every request the parser can produce (property-tested).
  */
 import type { EditRequest, StrengthSpec } from './edit-request.ts';
-import { DEFAULT_SWEEP_FRAMES } from './limits.ts';
 
 export function formatEditCommand(request: EditRequest): string {
   const parts = [request.instruction, `strength:${formatStrength(request.strength)}`];
@@ -20,5 +19,5 @@ export function formatEditCommand(request: EditRequest): string {
  */
 export function formatStrength(strength: StrengthSpec): string {
   if (strength.kind === 'single') return String(strength.value);
-  return strength.frames === DEFAULT_SWEEP_FRAMES ? 'sweep' : `sweep:${strength.frames}`;
+  return strength.frames === undefined ? 'sweep' : `sweep:${strength.frames}`;
 }

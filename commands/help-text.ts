@@ -4,7 +4,6 @@
  */
 import {
   DEFAULT_STRENGTH,
-  DEFAULT_SWEEP_FRAMES,
   EDIT_COMMAND_NAME,
   INSTRUCTION_MAX_LENGTH,
   MAX_SEED,
@@ -26,6 +25,8 @@ export interface HelpTextOptions {
   capabilities?: HelpCapabilities;
   /** How to give the image on this platform. @defaultValue 'Attach the image to edit.' */
   attachHint?: string;
+  /** The model's `defaults.sweepFrames`, named in the sweep line. @defaultValue none ("the model's default") */
+  sweepFrames?: number;
   /** Longest text returned; capabilities are cut to fit. @defaultValue HELP_TEXT_MAX_LENGTH */
   maxLength?: number;
 }
@@ -50,7 +51,7 @@ export function buildHelpText(options: HelpTextOptions = {}): string {
     'Strength is how far the edit goes: 0 keeps the image, 1 is the full edit' +
       ` (the default is ${DEFAULT_STRENGTH}).`,
     '• `strength:0.4` or `strength:40%` - one image at that strength',
-    `• \`strength:sweep\` - an animation of ${DEFAULT_SWEEP_FRAMES} strengths from 0 to 1;` +
+    `• \`strength:sweep\` - an animation of ${options.sweepFrames ?? "the model's default number of"} strengths from 0 to 1;` +
       ` \`strength:sweep:10\` for 10 frames (${MIN_SWEEP_FRAMES}-${MAX_SWEEP_FRAMES})`,
     `• \`seed:42\` repeats a result (0-${MAX_SEED}); \`steps:${MIN_STEPS}-${MAX_STEPS}\` trades speed for detail`,
     'Options can go anywhere. Only strength, seed and steps are options, so words like `16:9`, `10:30`' +

@@ -31,8 +31,7 @@ export const DEFAULT_STRENGTH = 1;
 /** How far the weaker / stronger buttons move a single edit's strength. */
 export const STRENGTH_STEP = 0.25;
 
-/** Frames in `strength:sweep` without a count. */
-export const DEFAULT_SWEEP_FRAMES = 6;
+// `strength:sweep` without a count has the model's default frames: `defaults.sweepFrames` in model.json.
 /** Fewest frames in a sweep: fewer is not a sweep (and 2 frames is just "off" and "full"). */
 export const MIN_SWEEP_FRAMES = 3;
 /** Most frames in a sweep: each frame is a full denoising run, and GIF size grows with frames. */

@@ -5,7 +5,6 @@
 import type { StrengthSpec } from './edit-request.ts';
 import { CommandError, quoteValue } from './command-error.ts';
 import {
-  DEFAULT_SWEEP_FRAMES,
   MAX_SEED,
   MAX_STEPS,
   MAX_SWEEP_FRAMES,
@@ -27,13 +26,16 @@ const STRENGTH_HINT = 'try strength:0.4, strength:40% or strength:sweep';
 
 /**
  * Parses a strength value: a number in [0, 1] (`0.3`, `.3`, `30%`, `1`, `0`), `sweep`
- * (DEFAULT_SWEEP_FRAMES frames) or `sweep:N` (N in MIN_SWEEP_FRAMES..MAX_SWEEP_FRAMES).
+ * (the model's default frame count) or `sweep:N` (N in MIN_SWEEP_FRAMES..MAX_SWEEP_FRAMES).
  * Case and surrounding whitespace are ignored.
  */
 export function parseStrength(value: string): StrengthSpec {
   const text = value.trim();
   const sweep = SWEEP.exec(text);
-  if (sweep) return { kind: 'sweep', frames: parseSweepFrames(sweep[1]) };
+  if (sweep) {
+    const frames = parseSweepFrames(sweep[1]);
+    return frames === undefined ? { kind: 'sweep' } : { kind: 'sweep', frames };
+  }
 
   let number: number | undefined;
   const percent = PERCENT.exec(text);
@@ -55,14 +57,14 @@ export function parseStrength(value: string): StrengthSpec {
   return { kind: 'single', value: number + 0 };
 }
 
-function parseSweepFrames(frames: string | undefined): number {
-  if (frames === undefined) return DEFAULT_SWEEP_FRAMES;
+function parseSweepFrames(frames: string | undefined): number | undefined {
+  if (frames === undefined) return undefined;
   const count = DIGITS.test(frames) ? Number(frames) : NaN;
   if (!(count >= MIN_SWEEP_FRAMES && count <= MAX_SWEEP_FRAMES)) {
     throw new CommandError(
       'invalid_sweep',
       `a sweep has ${MIN_SWEEP_FRAMES} to ${MAX_SWEEP_FRAMES} frames${quoteValue(frames)}`,
-      { hint: `try strength:sweep:${DEFAULT_SWEEP_FRAMES}`, option: 'strength', value: `sweep:${frames}` },
+      { hint: `try strength:sweep or strength:sweep:8`, option: 'strength', value: `sweep:${frames}` },
     );
   }
   return count;

@@ -44,7 +44,8 @@ const executionProviders = list.transform((entries, ctx) => {
 });
 
 export const configSchema = z.object({
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Unset: `info`, except `warn` for the `npm start` demo (its results should stand out). */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /** "pretty" for people at a terminal, "json" for log collectors; default: pretty on a TTY. */
   LOG_FORMAT: z.enum(['pretty', 'json']).optional(),
 
@@ -79,7 +80,7 @@ export const configSchema = z.object({
   KK_BLOB_MAX_BYTES: int(1024, 512 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Largest source image accepted, in pixels (width * height), before resizing. */
   KK_MAX_INPUT_PIXELS: int(1, 1 << 30).default(40_000_000),
-  /** Byte budget for each reply file (Discord's default upload limit is 10 MB). */
+  /** Byte budget for each reply file (Discord's default upload limit is 10 MiB). */
   KK_OUTPUT_MAX_BYTES: int(64 * 1024, 512 * 1024 * 1024).default(8 * 1024 * 1024),
   KK_USER_INFLIGHT_CAP: int(1, 1000).default(2),
   KK_TEAM_INFLIGHT_CAP: int(1, 100000).default(10),

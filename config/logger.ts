@@ -1,25 +1,30 @@
 /**
  * Structured logging with pino: JSON for collectors, pino-pretty on a terminal.
  * Child loggers carry context (`logger.child({ jobId })`) so one job can be followed from bot to worker.
+ * Logs go to stderr, so stdout carries only results (the `npm start` demo's summary, the CLI's files)
+ * and stands out on a terminal; log collectors read both streams.
  */
 import { pino, type Logger } from 'pino';
 
 export type { Logger };
 
 export interface LoggerOptions {
-  level?: string;
+  /** @defaultValue 'info' */
+  level?: string | undefined;
   format?: 'pretty' | 'json';
   name?: string;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const format = options.format ?? (process.stdout.isTTY ? 'pretty' : 'json');
+  const format = options.format ?? (process.stderr.isTTY ? 'pretty' : 'json');
+  const base = { name: options.name ?? 'kk', level: options.level ?? 'info' };
+  if (format === 'json') return pino(base, pino.destination({ dest: 2, sync: true }));
   return pino({
-    name: options.name ?? 'kk',
-    level: options.level ?? 'info',
-    ...(format === 'pretty'
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l' } } }
-      : {}),
+    ...base,
+    transport: {
+      target: 'pino-pretty',
+      options: { colorize: Boolean(process.stderr.isTTY), translateTime: 'HH:MM:ss.l', destination: 2 },
+    },
   });
 }
 

@@ -108,11 +108,20 @@ export function jobStrengths(data: Pick<EditJobData, 'request'>): number[] {
   return strength.kind === 'single' ? [strength.value] : sweepStrengths(strength.frames);
 }
 
-/** The request part of a job, from a parsed command (the seed must already be fixed). */
-export function jobRequestOf(request: EditRequest, seed: number): EditJobData['request'] {
+/**
+ * The request part of a job, from a parsed command (the seed must already be fixed). A sweep without a
+ * count gets `defaultSweepFrames`, the model's `defaults.sweepFrames`, so a job always says how many.
+ */
+export function jobRequestOf(
+  request: EditRequest,
+  seed: number,
+  defaultSweepFrames: number,
+): EditJobData['request'] {
+  const { strength } = request;
   return {
     instruction: request.instruction,
-    strength: request.strength,
+    strength:
+      strength.kind === 'sweep' ? { kind: 'sweep', frames: strength.frames ?? defaultSweepFrames } : strength,
     seed,
     ...(request.steps === undefined ? {} : { steps: request.steps }),
   };

@@ -14,6 +14,7 @@ import {
   jobIdFor,
   jobRequestOf,
   jobStrengths,
+  MAX_SWEEP_FRAMES,
   parseEditJobData,
   type EditJobData,
   type EditJobResult,
@@ -38,6 +39,8 @@ export interface EditQueueOptions {
   queueName?: string;
   /** The model bots ask for; workers serving another model refuse the job. */
   modelId: string;
+  /** That model's `defaults.sweepFrames` (model.json): the frames of a `sweep` without a count. */
+  sweepFrames: number;
   /** @defaultValue 86400 (KK_BLOB_TTL_SECONDS) */
   blobTtlSeconds?: number;
   /** @defaultValue 25 MiB (KK_BLOB_MAX_BYTES) */
@@ -78,7 +81,7 @@ export interface EnqueuedEdit {
 }
 
 type ResolvedQueueOptions = Required<
-  Omit<EditQueueOptions, 'connection' | 'blobTtlSeconds' | 'blobMaxBytes'>
+  Omit<EditQueueOptions, 'connection' | 'blobTtlSeconds' | 'blobMaxBytes' | 'sweepFrames'>
 >;
 
 export type CancelOutcome = 'removed' | 'signalled' | 'already_finished';
@@ -89,10 +92,14 @@ export class EditQueue {
   readonly blobs: BlobStore;
   private readonly redis: RedisClient;
   private readonly opts: ResolvedQueueOptions;
+  private readonly sweepFrames: number;
   private closing: Promise<void> | undefined;
 
   constructor(options: EditQueueOptions) {
-    const { connection, blobTtlSeconds = 24 * 3600, blobMaxBytes, ...rest } = options;
+    const { connection, blobTtlSeconds = 24 * 3600, blobMaxBytes, sweepFrames, ...rest } = options;
+    if (!(Number.isInteger(sweepFrames) && sweepFrames >= 2 && sweepFrames <= MAX_SWEEP_FRAMES))
+      throw new RangeError(`sweepFrames must be a whole number from 2 to ${MAX_SWEEP_FRAMES}`);
+    this.sweepFrames = sweepFrames;
     this.opts = withDefaults(
       {
         queueName: DEFAULT_QUEUE_NAME,
@@ -138,7 +145,7 @@ export class EditQueue {
     const seed = input.request.seed ?? randomInt(0, 0xffffffff);
     const data = this.validate({
       v: EDIT_JOB_VERSION,
-      request: jobRequestOf(input.request, seed),
+      request: jobRequestOf(input.request, seed, this.sweepFrames),
       source: { blob: source.id, bytes: source.bytes },
       modelId: this.opts.modelId,
       requester: { platform, ...requester },

@@ -61,6 +61,8 @@ export interface EditWorkerOptions {
   logger?: Logger;
   /** @defaultValue sharedQueueMetrics() */
   metrics?: QueueMetrics;
+  /** Gets the worker's 'error' events (queue-services.ts: one line per Redis outage). @defaultValue log each */
+  onError?: (err: Error) => void;
 }
 
 export interface EditWorker {
@@ -138,10 +140,12 @@ export function createEditWorker(runner: EditRunner, options: EditWorkerOptions)
       },
     },
   );
-  worker.on('error', (err) => logger.error({ err }, 'worker error'));
+  const onError = options.onError ?? ((err: Error) => logger.error({ err }, 'worker error'));
+  worker.on('error', onError);
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'job stalled (its worker died); back in the queue'));
   // A producer handle on the same queue, only for the depth gauge of worker-only hosts.
   const counts = new Queue(opts.queueName, { connection: redis, prefix: opts.prefix });
+  counts.on('error', onError);
   opts.metrics.watchQueue(counts);
 
   let closing: Promise<void> | undefined;

@@ -16,11 +16,14 @@ import { createEditWorker, type EditWorker } from './edit-worker.ts';
 import { startHealthServer, type HealthCheck, type HealthServer } from './health-server.ts';
 import { sharedQueueMetrics, type QueueMetrics } from './metrics.ts';
 import { createRedis, queuePrefix, type RedisClient } from './redis-connection.ts';
+import { RedisOutageReporter, redactRedisUrl } from './redis-outage.ts';
 
 export interface QueueServicesOptions {
   config: Config;
   /** The model bots ask for (the bundle id); a worker's runner must serve the same one. */
   modelId: string;
+  /** The model's `defaults.sweepFrames` (model.json): the frames of `strength:sweep` without a count. */
+  sweepFrames: number;
   /** Runs a worker in this process when given and `config.KK_WORKER` is true. */
   runner?: EditRunner;
   /** Runs delivery in this process for these platforms when given. */
@@ -51,11 +54,20 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
   // Workers and QueueEvents block; BullMQ duplicates this client for each blocking consumer.
   const blocking = createRedis(config, 'blocking', { connectionName: 'kk:blocking' });
   const clients: RedisClient[] = [command, blocking];
+  const outage = new RedisOutageReporter(
+    logger.child({ component: 'redis' }),
+    redactRedisUrl(config.REDIS_URL),
+  );
+  for (const client of clients) {
+    client.on('error', (err: unknown) => outage.report(err, 'redis'));
+    client.on('ready', () => outage.connected());
+  }
 
   const queue = new EditQueue({
     connection: command,
     prefix,
     modelId,
+    sweepFrames: options.sweepFrames,
     ...blobs,
     userInflightCap: config.KK_USER_INFLIGHT_CAP,
     teamInflightCap: config.KK_TEAM_INFLIGHT_CAP,
@@ -63,6 +75,8 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     logger: logger.child({ component: 'queue' }),
     metrics,
   });
+  // Without a listener BullMQ prints every 'error' with its stack (a reconnect attempt each time).
+  queue.queue.on('error', (err) => outage.report(err, 'queue'));
   const worker =
     options.runner && config.KK_WORKER
       ? createEditWorker(options.runner, {
@@ -73,6 +87,7 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
           outputMaxBytes: config.KK_OUTPUT_MAX_BYTES,
           logger: logger.child({ component: 'worker' }),
           metrics,
+          onError: (err) => outage.report(err, 'worker'),
         })
       : undefined;
   const delivery =

@@ -10,6 +10,9 @@
  * - Interaction tokens last 15 minutes. When the final edit fails with 401/404 (a long queue, a bot down
  *   for a while), the result is posted in the channel as the bot instead, pinging the requester; that
  *   needs DISCORD_TOKEN. Without it the outcome is logged and dropped: no retry could deliver it.
+ * - A token refused once (401/404) is never used again (dead-tokens.ts): later progress edits are
+ *   skipped and the final message goes straight to the channel, since each refused request counts
+ *   toward Discord's invalid-request limit.
  */
 import type { REST } from '@discordjs/rest';
 import { z } from 'zod';
@@ -27,6 +30,7 @@ import {
   editOriginalResponse,
   isExpiredTokenError,
 } from './discord-rest.ts';
+import { DeadTokens } from './dead-tokens.ts';
 import {
   asChannelMessage,
   buildFailureMessage,
@@ -67,12 +71,16 @@ interface MessageState {
 
 const TOKEN_LIFETIME_MS = 15 * 60_000;
 
+/** The token was refused before: not worth a request that would count as invalid. */
+class DeadTokenError extends Error {}
+
 export class DiscordDelivery implements DeliveryAdapter {
   readonly rest: REST;
   private readonly canPostInChannel: boolean;
   private readonly progressIntervalMs: number;
   private readonly logger: Logger;
   private readonly states = new Map<string, MessageState>();
+  private readonly deadTokens = new DeadTokens();
   private prunedAt = Date.now();
 
   constructor(options: DiscordDeliveryOptions) {
@@ -143,10 +151,12 @@ export class DiscordDelivery implements DeliveryAdapter {
       }
       const replyTo = parsed.data;
       try {
+        if (this.deadTokens.has(replyTo.token)) throw new DeadTokenError();
         await editOriginalResponse(this.rest, replyTo.applicationId, replyTo.token, message);
         return;
       } catch (err) {
-        if (!isExpiredTokenError(err)) throw err;
+        if (!(err instanceof DeadTokenError || isExpiredTokenError(err))) throw err;
+        this.deadTokens.add(replyTo.token);
         if (!this.canPostInChannel) {
           this.logger.error(
             { jobId },
@@ -161,9 +171,11 @@ export class DiscordDelivery implements DeliveryAdapter {
   }
 
   private async editStatus(jobId: string, replyTo: DiscordReplyTo, message: DiscordMessage): Promise<void> {
+    if (this.deadTokens.has(replyTo.token)) return;
     try {
       await editOriginalResponse(this.rest, replyTo.applicationId, replyTo.token, message);
     } catch (err) {
+      if (isExpiredTokenError(err)) this.deadTokens.add(replyTo.token);
       this.logger.debug({ err, jobId }, 'status edit failed');
     }
   }

@@ -1,5 +1,5 @@
 /**
- * The few Discord REST calls the adapter makes, each one `rest.*` call (discord.js's @discordjs/rest
+ * The few Discord REST calls the adapter makes, each one `rest.*` call (the discord.js project's @discordjs/rest
  * handles rate limits and multipart uploads). Interaction webhooks authenticate with the interaction
  * token in the URL; only the channel-message fallback and command registration need the bot token.
  */

@@ -10,6 +10,7 @@
  *   `applyEditAction` -> `enqueueEdit` with `parentEditId`. Anyone who can see the result may press;
  *   the presser becomes the requester, so their own in-flight caps apply.
  * - A status message's Cancel button: cancel-button.ts.
+ * - "Edit image" on a message, and the modal it opens: edit-image-command.ts.
  */
 import {
   ApplicationCommandOptionType,
@@ -19,10 +20,12 @@ import {
   type APIChatInputApplicationCommandInteraction,
   type APIInteraction,
   type APIInteractionResponse,
+  type APIMessageApplicationCommandInteraction,
   type APIMessageComponentInteraction,
 } from 'discord-api-types/v10';
 import type { Logger } from '../../config/logger.ts';
 import {
+  DISCORD_EDIT_IMAGE_COMMAND_NAME,
   DISCORD_OPTION_NAMES,
   EDIT_COMMAND_NAME,
   UserFacingError,
@@ -32,17 +35,16 @@ import {
   type EditRequest,
   type HelpCapabilities,
 } from '../../commands/index.ts';
-import { jobIdFor } from '../../queue/edit-job.ts';
 import type { EditQueue } from '../../queue/edit-queue.ts';
 import { handleCancelPress } from './cancel-button.ts';
-import type { DiscordDelivery, DiscordReplyTo } from './discord-delivery.ts';
+import type { DiscordDelivery } from './discord-delivery.ts';
 import { AttachmentError, checkAttachment, downloadAttachment } from './download-attachment.ts';
+import { handleEditImageCommand, handleEditImageSubmit } from './edit-image-command.ts';
+import { enqueueAndReport, replyToOf } from './enqueue-edit.ts';
 import { HELP_COMMAND_NAME } from './help-command.ts';
 import {
   DEFERRED_REPLY,
   PONG,
-  buildFailureMessage,
-  buildQueuedMessage,
   decodeButtonId,
   decodeCancelId,
   ephemeralError,
@@ -79,11 +81,6 @@ export class ParentExpiredError extends UserFacingError {
   }
 }
 
-const UNEXPECTED = {
-  userMessage: 'Something went wrong while queuing your edit.',
-  hint: 'try again in a minute',
-};
-
 export function handleInteraction(interaction: APIInteraction, ctx: InteractionContext): HandledInteraction {
   switch (interaction.type) {
     case InteractionType.Ping:
@@ -93,10 +90,17 @@ export function handleInteraction(interaction: APIInteraction, ctx: InteractionC
       if (name === HELP_COMMAND_NAME) return { response: helpReply(ctx) };
       if (name === EDIT_COMMAND_NAME && interaction.data.type === ApplicationCommandType.ChatInput)
         return handleEdit(interaction as APIChatInputApplicationCommandInteraction, ctx);
+      if (
+        name === DISCORD_EDIT_IMAGE_COMMAND_NAME &&
+        interaction.data.type === ApplicationCommandType.Message
+      )
+        return handleEditImageCommand(interaction as APIMessageApplicationCommandInteraction, ctx);
       return { response: ephemeralReply(`I don't know the command /${name}.`) };
     }
     case InteractionType.MessageComponent:
       return handleButton(interaction, ctx);
+    case InteractionType.ModalSubmit:
+      return handleEditImageSubmit(interaction, ctx);
     default:
       return { response: ephemeralReply('This kind of interaction is not supported.') };
   }
@@ -170,67 +174,6 @@ function handleButton(
     return { request, image, parentEditId: parentJobId };
   };
   return { response: DEFERRED_REPLY, followUp: () => enqueueAndReport(interaction, ctx, prepare) };
-}
-
-interface PreparedEdit {
-  request: EditRequest;
-  image: Uint8Array;
-  parentEditId?: string;
-}
-
-/** Prepares the edit, enqueues it, and edits the deferred response with the queue position or the error. */
-async function enqueueAndReport(
-  interaction: APIInteraction,
-  ctx: InteractionContext,
-  prepare: () => Promise<PreparedEdit>,
-  knownRequest?: EditRequest,
-): Promise<void> {
-  const jobId = jobIdFor('discord', interaction.id);
-  const requester = requesterOf(interaction);
-  const replyTo = replyToOf(interaction);
-  const log = ctx.logger.child({ jobId, userId: requester.userId });
-  let request = knownRequest;
-  try {
-    const prepared = await prepare();
-    request = prepared.request;
-    const enqueued = await ctx.queue.enqueueEdit({
-      platform: 'discord',
-      interactionId: interaction.id,
-      request: prepared.request,
-      image: prepared.image,
-      requester,
-      replyTo,
-      ...(prepared.parentEditId ? { parentEditId: prepared.parentEditId } : {}),
-    });
-    // A finished job (a cache hit, or a redelivered interaction) is the delivery's to show.
-    if (enqueued.position.state === 'finished') return;
-    await ctx.delivery.showStatus(
-      enqueued.jobId,
-      replyTo,
-      buildQueuedMessage(enqueued.jobId, { ...prepared.request, seed: enqueued.seed }, enqueued.position),
-    );
-  } catch (err) {
-    const userFacing = err instanceof UserFacingError;
-    if (userFacing) log.info({ code: err.code }, 'edit refused');
-    else log.error({ err }, 'enqueue failed');
-    await ctx.delivery.showStatus(
-      jobId,
-      replyTo,
-      buildFailureMessage(userFacing ? err : UNEXPECTED, request),
-    );
-  }
-}
-
-function requesterOf(interaction: APIInteraction): { teamId?: string; channelId: string; userId: string } {
-  const userId = interaction.member?.user.id ?? interaction.user?.id ?? 'unknown';
-  const channelId = interaction.channel?.id ?? interaction.channel_id ?? 'unknown';
-  return { ...(interaction.guild_id ? { teamId: interaction.guild_id } : {}), channelId, userId };
-}
-
-/** How to answer `interaction` later: its token edits its original response (or the pressed message). */
-function replyToOf(interaction: APIInteraction): DiscordReplyTo {
-  const { channelId, userId } = requesterOf(interaction);
-  return { applicationId: interaction.application_id, token: interaction.token, channelId, userId };
 }
 
 type OptionValue = string | number | boolean;

@@ -1,5 +1,5 @@
 /**
- * Registers `/edit` and `/kk-help` globally for the application (a bulk overwrite: PUT
+ * Registers `/edit`, `/kk-help` and the message command "Edit image" globally for the application (a bulk overwrite: PUT
  * /applications/{id}/commands), from the definitions in commands/definitions.ts. Run once per change:
  *
  *   DISCORD_TOKEN=... DISCORD_APPLICATION_ID=... npx tsx bots/discord/register-commands.ts
@@ -7,14 +7,14 @@
 import { pathToFileURL } from 'node:url';
 import type { REST } from '@discordjs/rest';
 import { Routes } from 'discord-api-types/v10';
-import { buildDiscordEditCommand } from '../../commands/index.ts';
+import { buildDiscordEditCommand, buildDiscordEditImageCommand } from '../../commands/index.ts';
 import { ConfigError, loadConfig } from '../../config/config.ts';
 import { closeDiscordRest, createDiscordRest } from './discord-rest.ts';
 import { buildDiscordHelpCommand } from './help-command.ts';
 
 /** Every command the bot answers, as Discord's bulk-overwrite body. */
 export function discordCommands() {
-  return [buildDiscordEditCommand(), buildDiscordHelpCommand()];
+  return [buildDiscordEditCommand(), buildDiscordHelpCommand(), buildDiscordEditImageCommand()];
 }
 
 /** PUTs the commands; returns the names Discord answered with. */
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   });
   try {
     const names = await registerCommands(rest, config.DISCORD_APPLICATION_ID as string);
-    console.log(`registered: ${names.map((name) => `/${name}`).join(', ')}`);
+    console.log(`registered: ${names.join(', ')}`);
   } finally {
     closeDiscordRest(rest);
   }

@@ -10,7 +10,7 @@
  *
  * (Without `adapter`, one is created and returned; it then has to be handed to a delivery elsewhere.)
  */
-import type { Config } from '../../config/config.ts';
+import { ConfigError, type Config } from '../../config/config.ts';
 import type { Logger } from '../../config/logger.ts';
 import { silentLogger } from '../../config/logger.ts';
 import type { HelpCapabilities } from '../../commands/index.ts';
@@ -73,9 +73,10 @@ export interface DiscordBot {
 }
 
 /** Missing Discord settings, named (a deployment mistake caught at startup). */
-export class DiscordConfigError extends Error {
+/** A ConfigError, so every entry point reports it like any other bad setting: one line, no stack. */
+export class DiscordConfigError extends ConfigError {
   constructor(variable: string, why: string) {
-    super(`${variable} is required for the Discord bot: ${why}`);
+    super([`${variable} is required for the Discord bot: ${why}`]);
     this.name = 'DiscordConfigError';
   }
 }

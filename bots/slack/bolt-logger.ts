@@ -1,4 +1,9 @@
-/** Bolt's and the WebClient's logs through our pino logger, so they share its level and format. */
+/**
+ * Bolt's and the WebClient's logs through our pino logger, so they share its level and format. Their
+ * own name ("bolt-app", "web-api:WebClient") goes under `sdk`: the logger handed in is usually
+ * `component: 'slack'` already, and pino writes a repeated key twice (`"component":"slack",
+ * "component":"bolt"`), which many log collectors reject or resolve arbitrarily.
+ */
 import { LogLevel, type Logger as BoltLogger } from '@slack/bolt';
 import type { Logger } from '../../config/logger.ts';
 
@@ -7,7 +12,7 @@ export function boltLogger(logger: Logger): BoltLogger {
   const log =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...msg: unknown[]) =>
-      logger[level]({ component: name }, msg.map((m) => (typeof m === 'string' ? m : String(m))).join(' '));
+      logger[level]({ sdk: name }, msg.map((m) => (typeof m === 'string' ? m : String(m))).join(' '));
   return {
     debug: log('debug'),
     info: log('info'),

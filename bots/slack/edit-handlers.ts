@@ -25,6 +25,7 @@ import {
 } from '../../commands/index.ts';
 import type { EditQueue } from '../../queue/edit-queue.ts';
 import { jobIdFor } from '../../queue/edit-job.ts';
+import { checkMembership } from './channel-membership.ts';
 import { NotInChannelError, ParentExpiredError } from './errors.ts';
 import { actionOf, describeEdit, userErrorText } from './slack-messages.ts';
 import type { SlackDeliveryAdapter, SlackReplyTo } from './slack-delivery.ts';
@@ -42,6 +43,8 @@ export interface EditHandlerContext {
   logger: Logger;
   /** Listed in `/edit help` (the model's `capabilities`). */
   helpCapabilities?: HelpCapabilities;
+  /** The bot user's name (auth.test), for the "/invite @name" hint. */
+  botName?: string;
 }
 
 export const SLACK_HELP_ATTACH_HINT =
@@ -79,6 +82,8 @@ export async function handleEditCommand(
     requester: { teamId: command.team_id, channelId: command.channel_id, userId: command.user_id },
     responseUrl: command.response_url,
     loadImage: async () => {
+      // First: files.list in a channel the bot is not in fails or finds nothing, hiding the real fix.
+      await checkMembership(client, command.channel_id, ctx.botName);
       const file = await findRecentImage(client, {
         userId: command.user_id,
         channelId: command.channel_id,
@@ -140,6 +145,7 @@ export interface Submission {
 
 export async function submitEdit(ctx: EditHandlerContext, submission: Submission): Promise<void> {
   const { client, requester, request } = submission;
+  const botName = ctx.botName;
   const log = ctx.logger.child({ interactionId: submission.interactionId, userId: requester.userId });
   // Slack redelivers an interaction it thinks was not answered: the job id is the same, so skip early.
   if (await ctx.queue.queue.getJob(jobIdFor('slack', submission.interactionId))) {
@@ -154,6 +160,7 @@ export async function submitEdit(ctx: EditHandlerContext, submission: Submission
       requester.channelId,
       submission.threadTs,
       describeEdit(requester.userId, request),
+      botName,
     );
     const replyTo: SlackReplyTo = {
       channelId: requester.channelId,
@@ -206,6 +213,7 @@ async function postStatus(
   channel: string,
   threadTs: string | undefined,
   who: string,
+  botName: string | undefined,
 ): Promise<string> {
   try {
     const posted = await client.chat.postMessage({
@@ -217,7 +225,8 @@ async function postStatus(
     return posted.ts;
   } catch (err) {
     const code = (err as { data?: { error?: string } }).data?.error;
-    if (code === 'not_in_channel' || code === 'channel_not_found') throw new NotInChannelError(err);
+    if (code === 'not_in_channel' || code === 'channel_not_found')
+      throw new NotInChannelError({ channelId: channel, botName, cause: err });
     throw err;
   }
 }

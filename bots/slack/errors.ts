@@ -19,13 +19,25 @@ export class SlackSourceError extends UserFacingError {
   }
 }
 
-/** The bot is not a member of the channel, so it could not post the status message or the result. */
+/**
+ * The bot is not a member of the conversation, so it can neither see the user's image nor post the
+ * result. In a channel the fix is an invite; a DM between other people the bot can never join.
+ */
 export class NotInChannelError extends UserFacingError {
-  constructor(cause?: unknown) {
-    super('not_in_channel', "I can't post in this channel yet.", {
-      hint: 'invite me first: /invite @kontext',
-      cause,
-    });
+  constructor(options: { channelId: string; botName?: string | undefined; cause?: unknown }) {
+    const dm = options.channelId.startsWith('D');
+    super(
+      'not_in_channel',
+      dm
+        ? "I can't see this conversation."
+        : "I'm not in this channel, so I can't see your image or post here.",
+      {
+        hint: dm
+          ? 'use /edit in a channel I am in, or in a DM with me'
+          : `invite me with /invite @${options.botName ?? 'kontext'}, then run /edit again`,
+        cause: options.cause,
+      },
+    );
   }
 }
 

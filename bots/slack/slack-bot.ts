@@ -18,7 +18,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { App, type BlockButtonAction, type MessageShortcut, type ViewSubmitAction } from '@slack/bolt';
-import type { Config } from '../../config/config.ts';
+import { ConfigError, type Config } from '../../config/config.ts';
 import type { Logger } from '../../config/logger.ts';
 import { silentLogger } from '../../config/logger.ts';
 import { EDIT_COMMAND_NAME } from '../../commands/index.ts';
@@ -60,9 +60,10 @@ export interface SlackBot {
   close(): Promise<void>;
 }
 
-export class SlackConfigError extends Error {
+/** A ConfigError, so every entry point reports it like any other bad setting: one line, no stack. */
+export class SlackConfigError extends ConfigError {
   constructor(missing: string) {
-    super(`The Slack bot needs ${missing}`);
+    super([`The Slack bot needs ${missing}`]);
     this.name = 'SlackConfigError';
   }
 }
@@ -151,6 +152,9 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
           ...(options.helpCapabilities ? { helpCapabilities: options.helpCapabilities } : {}),
         };
         await app.init();
+        // The bot's name, for the "/invite @name" hint (auth.test's `user` is the bot user's name).
+        const botName = (await app.client.auth.test()).user;
+        if (botName) ctx.botName = botName;
         const started: unknown = socketMode ? await app.start() : await app.start(config.SLACK_PORT);
         if (!socketMode) server = started as Server;
         listening = true;

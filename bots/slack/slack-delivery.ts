@@ -1,8 +1,8 @@
 /**
  * The 'slack' DeliveryAdapter: a job's progress edits its status message (chat.update, throttled,
- * with the Cancel button), its result is uploaded to the channel (files.uploadV2:
- * getUploadURLExternal, the upload, then completeUploadExternal with channel_id + initial_comment)
- * followed by the buttons, and a failure is posted as the user message. Either way the status line is
+ * with the Cancel button), its result is uploaded to the channel (upload-files.ts:
+ * getUploadURLExternal with alt_txt, the upload, completeUploadExternal with channel_id +
+ * initial_comment) and, once Slack has shared it there, followed by the buttons; a failure is posted as the user message. Either way the status line is
  * then deleted. Called once per job by queue/delivery.ts.
  *
  * It also owns the status line's other writers: the queue position (edit-handlers.ts) and a Cancel
@@ -27,6 +27,7 @@ import {
   statusText,
   type StatusState,
 } from './slack-messages.ts';
+import { uploadFiles, waitForShare } from './upload-files.ts';
 
 /** Progress timestamps kept before old ones are pruned. */
 const MAX_TRACKED_JOBS = 1000;
@@ -58,12 +59,15 @@ export interface SlackDeliveryOptions {
   progressIntervalMs?: number;
   /** @defaultValue silentLogger */
   logger?: Logger;
+  /** Longest wait for an upload to show in the channel before the buttons are posted. @defaultValue 15000 */
+  shareTimeoutMs?: number;
 }
 
 export class SlackDeliveryAdapter implements DeliveryAdapter {
   private readonly client: webApi.WebClient;
   private readonly progressIntervalMs: number;
   private readonly logger: Logger;
+  private readonly shareTimeoutMs: number;
   /** When each running job's status was last edited (dropped once the job is delivered). */
   private readonly lastProgress = new Map<string, number>();
   /** Jobs whose status line a Cancel click has set for good, oldest first (dropped once delivered). */
@@ -75,6 +79,7 @@ export class SlackDeliveryAdapter implements DeliveryAdapter {
     this.client = options.client;
     this.progressIntervalMs = options.progressIntervalMs ?? 2000;
     this.logger = options.logger ?? silentLogger;
+    this.shareTimeoutMs = options.shareTimeoutMs ?? 15_000;
     if (!(this.progressIntervalMs >= 0)) throw new RangeError('progressIntervalMs must be >= 0');
   }
 
@@ -125,16 +130,22 @@ export class SlackDeliveryAdapter implements DeliveryAdapter {
     this.forget(jobId);
     const replyTo = slackReplyToSchema.parse(job.replyTo);
     const thread = replyTo.threadTs ? { thread_ts: replyTo.threadTs } : {};
-    await this.client.files.uploadV2({
-      channel_id: replyTo.channelId,
-      initial_comment: resultComment(job.requester.userId, job.request, result),
-      ...thread,
-      file_uploads: files.map((file) => ({
-        file: Buffer.from(file.data),
-        filename: file.name,
-        alt_text: job.request.instruction.slice(0, 1000),
-      })),
-    });
+    const target = {
+      channelId: replyTo.channelId,
+      ...(replyTo.threadTs ? { threadTs: replyTo.threadTs } : {}),
+      initialComment: resultComment(job.requester.userId, job.request, result),
+    };
+    const [fileId] = await uploadFiles(
+      this.client,
+      target,
+      files.map((file) => ({ name: file.name, data: file.data, altText: job.request.instruction })),
+    );
+    // Slack shares the upload after completeUploadExternal answers: wait, so the buttons come below it.
+    if (fileId)
+      await waitForShare(this.client, fileId, target, {
+        timeoutMs: this.shareTimeoutMs,
+        logger: this.logger,
+      });
     await this.client.chat.postMessage({
       channel: replyTo.channelId,
       ...thread,

@@ -2,13 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 // Type-only imports: `npm run typecheck` checks our plain-data definitions against each SDK's own
 // types for the payload, without loading either SDK here.
-import type { RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type {
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
+} from 'discord-api-types/v10';
 import type { webApi } from '@slack/bolt';
 import {
   DISCORD_OPTION_NAMES,
   DiscordOptionType,
   SLACK_BOT_SCOPES,
   buildDiscordEditCommand,
+  buildDiscordEditImageCommand,
   buildSlackManifest,
   SLACK_EDIT_SHORTCUT_CALLBACK_ID,
   type DiscordOption,
@@ -25,6 +29,7 @@ import {
 } from '../../commands/limits.ts';
 
 const discord: RESTPostAPIChatInputApplicationCommandsJSONBody = buildDiscordEditCommand();
+const editImage: RESTPostAPIContextMenuApplicationCommandsJSONBody = buildDiscordEditImageCommand();
 const slack: webApi.AppsManifestCreateArguments['manifest'] = buildSlackManifest();
 
 function option(name: string): DiscordOption {
@@ -49,6 +54,23 @@ test('Discord: a chat-input command named after the grammar, with the documented
       ['steps', 4, false],
     ],
   );
+});
+
+test("Discord: commands declare where they work: servers and the bot's DM, on a server install", () => {
+  for (const command of [discord, editImage]) {
+    assert.deepEqual(command.contexts, [0, 1], command.name);
+    assert.deepEqual(command.integration_types, [0], command.name);
+  }
+});
+
+test('Discord: "Edit image" is a message command with no description or options', () => {
+  assert.deepEqual(buildDiscordEditImageCommand(), {
+    type: 3,
+    name: 'Edit image',
+    contexts: [0, 1],
+    integration_types: [0],
+  });
+  assert.ok(editImage.name.length >= 1 && editImage.name.length <= 32);
 });
 
 test("Discord: option limits are the parser's constants", () => {
@@ -87,7 +109,19 @@ test('Slack: one /edit slash command, socket mode, interactivity, and the needed
   const manifest = buildSlackManifest();
   assert.equal(slack.settings?.socket_mode_enabled, true);
   assert.equal(manifest.settings.interactivity.is_enabled, true);
-  assert.deepEqual(manifest.oauth_config.scopes.bot, ['commands', 'chat:write', 'files:write', 'files:read']);
+  assert.deepEqual(manifest.oauth_config.scopes.bot, [
+    'commands',
+    'chat:write',
+    'files:write',
+    'files:read',
+    'channels:read',
+    'groups:read',
+    'im:read',
+    'mpim:read',
+  ]);
+  // The bot's DM (suggested in the README) exists only with the Messages tab on.
+  assert.equal(slack.features?.app_home?.messages_tab_enabled, true);
+  assert.equal(slack.features?.app_home?.messages_tab_read_only_enabled, false);
   assert.deepEqual([...SLACK_BOT_SCOPES], manifest.oauth_config.scopes.bot);
   assert.equal(manifest.features.slash_commands.length, 1);
   const [command] = manifest.features.slash_commands;

@@ -14,7 +14,7 @@ import {
   withStrength,
 } from '../../commands/edit-variants.ts';
 import type { EditRequest } from '../../commands/edit-request.ts';
-import { DEFAULT_SWEEP_FRAMES, MAX_SEED, STRENGTH_STEP } from '../../commands/limits.ts';
+import { MAX_SEED, STRENGTH_STEP } from '../../commands/limits.ts';
 import { assertCommandError } from './helpers.ts';
 
 const at = (value: number): EditRequest => ({
@@ -66,11 +66,9 @@ test('canWeaken and canStrengthen say when the button would do nothing', () => {
   assert.equal(canStrengthen(at(0.99)), true);
 });
 
-test('asSweep turns a single edit into a default sweep and keeps a sweep as it is', () => {
-  assert.deepEqual(asSweep(at(0.4)), {
-    ...at(0.4),
-    strength: { kind: 'sweep', frames: DEFAULT_SWEEP_FRAMES },
-  });
+test("asSweep turns a single edit into a sweep of the model's default frames and keeps a sweep as it is", () => {
+  // No count: the queue fills in the model's defaults.sweepFrames, the one source of that number.
+  assert.deepEqual(asSweep(at(0.4)), { ...at(0.4), strength: { kind: 'sweep' } });
   assert.deepEqual(asSweep(sweepOf(9)), sweepOf(9));
 });
 

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { HELP_TEXT_MAX_LENGTH, buildHelpText, usageLine } from '../../commands/help-text.ts';
 import { parseEditCommand } from '../../commands/parse-edit-command.ts';
 import {
-  DEFAULT_SWEEP_FRAMES,
   INSTRUCTION_MAX_LENGTH,
   MAX_STEPS,
   MAX_SWEEP_FRAMES,
@@ -14,7 +13,8 @@ test('help text covers usage, strength, sweep bounds and the buttons, from the c
   const help = buildHelpText();
   assert.ok(help.includes(usageLine()));
   assert.ok(help.includes(`up to ${INSTRUCTION_MAX_LENGTH} characters`));
-  assert.ok(help.includes(`${DEFAULT_SWEEP_FRAMES} strengths from 0 to 1`));
+  assert.ok(help.includes("an animation of the model's default number of strengths from 0 to 1"));
+  assert.ok(buildHelpText({ sweepFrames: 8 }).includes('an animation of 8 strengths from 0 to 1'));
   assert.ok(help.includes(`(${MIN_SWEEP_FRAMES}-${MAX_SWEEP_FRAMES})`));
   assert.ok(help.includes(`steps:1-${MAX_STEPS}`));
   assert.match(help, /0 keeps the image, 1 is the full edit/);

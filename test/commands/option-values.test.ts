@@ -38,8 +38,9 @@ test('parseStrength never returns negative zero', () => {
 });
 
 test('parseStrength accepts sweep with the default or a bounded frame count', () => {
-  assert.deepEqual(parseStrength('sweep'), { kind: 'sweep', frames: 6 });
-  assert.deepEqual(parseStrength('SWEEP'), { kind: 'sweep', frames: 6 });
+  // No count: the model's defaults.sweepFrames applies (filled in by the queue or the CLI).
+  assert.deepEqual(parseStrength('sweep'), { kind: 'sweep' });
+  assert.deepEqual(parseStrength('SWEEP'), { kind: 'sweep' });
   assert.deepEqual(parseStrength('Sweep:3'), { kind: 'sweep', frames: 3 });
   assert.deepEqual(parseStrength('sweep:16'), { kind: 'sweep', frames: 16 });
   assert.deepEqual(parseStrength('sweep:08'), { kind: 'sweep', frames: 8 });

@@ -8,6 +8,8 @@ import { assertCommandError } from './helpers.ts';
 
 const single = (value: number) => ({ kind: 'single', value }) as const;
 const sweep = (frames: number) => ({ kind: 'sweep', frames }) as const;
+/** `strength:sweep` without a count: the model's defaults.sweepFrames, filled in later. */
+const defaultSweep = { kind: 'sweep' } as const;
 
 test('accepted commands parse to the expected request', () => {
   const cases: Array<[string, EditRequest]> = [
@@ -16,12 +18,12 @@ test('accepted commands parse to the expected request', () => {
     ['make it snowy strength:30%', { instruction: 'make it snowy', strength: single(0.3) }],
     ['make it snowy strength:1', { instruction: 'make it snowy', strength: single(1) }],
     ['make it snowy strength:0', { instruction: 'make it snowy', strength: single(0) }],
-    ['make it snowy strength:sweep', { instruction: 'make it snowy', strength: sweep(6) }],
+    ['make it snowy strength:sweep', { instruction: 'make it snowy', strength: defaultSweep }],
     ['make it snowy strength:sweep:10', { instruction: 'make it snowy', strength: sweep(10) }],
     ['make it snowy strength=0.3', { instruction: 'make it snowy', strength: single(0.3) }],
     ['make it snowy strength=sweep:4', { instruction: 'make it snowy', strength: sweep(4) }],
     ['make it snowy Strength:0.3', { instruction: 'make it snowy', strength: single(0.3) }],
-    ['make it snowy STRENGTH:SWEEP', { instruction: 'make it snowy', strength: sweep(6) }],
+    ['make it snowy STRENGTH:SWEEP', { instruction: 'make it snowy', strength: defaultSweep }],
     [
       'make it snowy strength:0.5 seed:42 steps:20',
       { instruction: 'make it snowy', strength: single(0.5), seed: 42, steps: 20 },

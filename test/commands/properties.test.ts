@@ -130,7 +130,11 @@ function assertWellFormed(request: EditRequest): void {
   assert.ok(instruction.length > 0 && codePointLength(instruction) <= INSTRUCTION_MAX_LENGTH);
   if (strength.kind === 'single')
     assert.ok(strength.value >= 0 && strength.value <= 1 && !Object.is(strength.value, -0));
-  else assert.ok(strength.frames >= MIN_SWEEP_FRAMES && strength.frames <= MAX_SWEEP_FRAMES);
+  else
+    assert.ok(
+      strength.frames === undefined ||
+        (strength.frames >= MIN_SWEEP_FRAMES && strength.frames <= MAX_SWEEP_FRAMES),
+    );
   if (request.seed !== undefined)
     assert.ok(Number.isInteger(request.seed) && request.seed >= MIN_SEED && request.seed <= MAX_SEED);
   if (request.steps !== undefined)

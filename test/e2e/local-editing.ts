@@ -27,6 +27,7 @@ export async function startLocalEditing(modelDir: string, name: string): Promise
   const services = await startQueueServices({
     config: parseConfig({ KK_QUEUE_PREFIX: prefix, KK_METRICS_PORT: '0' }),
     modelId: pipeline.modelId,
+    sweepFrames: pipeline.bundle.manifest.defaults.sweepFrames,
     runner: pipeline,
     adapters: { cli: adapter },
   });

@@ -1,12 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { TINY_RANDOM_MODEL_DIR } from '../../models/default-model-dir.ts';
 import { main, HELP } from '../../bin/kk.ts';
+import { formatProgress } from '../../bin/cli/cli-progress.ts';
 
 function capture() {
   let text = '';
@@ -50,14 +53,68 @@ test('bad usage exits 2 with a message', async () => {
     [['edit', 'a.png', 'x', '--steps', '0'], /steps must be a whole number/],
     [['edit', 'a.png', 'x', '--guidance', 'lots'], /--guidance must be a number/],
     [['edit', 'a.png', 'x', '-o', 'out.bmp'], /must end in .png, .webp or .jpg/],
-    [['edit', 'a.png', 'x', '--bogus'], /Unknown option '--bogus'/],
-    [['edit', '/nonexistent/a.png', 'x'], /cannot read image/],
+    [['edit', 'a.png', 'x', '--bogus'], /^kk: unknown option --bogus\n/],
+    [['edit', '/nonexistent/a.png', 'x'], /^kk: no such file: \/nonexistent\/a\.png\n/],
   ];
   for (const [argv, message] of cases) {
     const { code, stderr } = await kk(...argv);
     assert.equal(code, 2, argv.join(' '));
     assert.match(stderr, message, argv.join(' '));
   }
+});
+
+test('a mistyped flag gets a did-you-mean, like a mistyped chat option', async () => {
+  const cases: [string[], string][] = [
+    [['edit', 'a.png', 'x', '--stength', '0.4'], 'unknown option --stength (did you mean --strength?)'],
+    [['edit', 'a.png', 'x', '--sed=4'], 'unknown option --sed (did you mean --seed?)'],
+    [['edit', 'a.png', 'x', '--jsno'], 'unknown option --jsno (did you mean --json?)'],
+    [['edit', 'a.png', 'x', '--ouptut', 'o.png'], 'unknown option --ouptut (did you mean --output?)'],
+    [['edit', 'a.png', 'x', '-x'], 'unknown option -x'],
+  ];
+  for (const [argv, message] of cases) {
+    const { code, stderr } = await kk(...argv);
+    assert.equal(code, 2, argv.join(' '));
+    assert.equal(stderr.split('\n')[0], `kk: ${message}`, argv.join(' '));
+  }
+  // A negative value of a flag is its value, not an unknown flag.
+  assert.match((await kk('edit', 'a.png', 'x', '--seed', '-3')).stderr, /seed/);
+});
+
+test('errors are worded for the command line: flags, not chat options', async () => {
+  const { stderr } = await kk('edit', 'a.png', 'x', '--strength', '1.5');
+  assert.match(stderr, /try --strength 0\.4, --strength 40% or --strength sweep/);
+  assert.doesNotMatch(stderr, /strength:/);
+  const dir = await mkdtemp(join(tmpdir(), 'kk-cli-'));
+  try {
+    const notImage = join(dir, 'notes.png');
+    await writeFile(notImage, 'not an image');
+    const failed = await kk('edit', notImage, 'x', '--model', TINY_RANDOM_MODEL_DIR);
+    assert.equal(failed.code, 1);
+    assert.doesNotMatch(failed.stderr, /Attach/);
+    assert.match(failed.stderr, /Give a PNG, JPEG, WebP or GIF image/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('kk --version prints the package version (the real CLI, spawned)', async () => {
+  const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+  const run = promisify(execFile);
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bin/kk.ts', '--version']);
+  assert.equal(stdout, `kk ${version}\n`);
+  const short = await run(process.execPath, ['--import', 'tsx', 'bin/kk.ts', '-V']);
+  assert.equal(short.stdout, `kk ${version}\n`);
+});
+
+test('the progress line counts denoising steps per batch, with the time left', () => {
+  const at = (step: number, total: number, elapsedMs: number) =>
+    formatProgress({ stage: 'denoise', step, total }, { steps: 4, startedAt: 1000, now: 1000 + elapsedMs });
+  // A 16-frame sweep in 5 batches of 4 steps: the pipeline reports 6/20.
+  assert.match(at(6, 20, 3000), /step 2\/4, batch 2\/5, 7 s left$/);
+  assert.doesNotMatch(at(6, 20, 3000), /6\/20/);
+  assert.match(at(3, 4, 1500), /step 3\/4, 1 s left$/);
+  assert.match(at(4, 4, 2000), /step 4\/4$/);
+  assert.match(at(10, 200, 30_000), /step 2\/4, batch 3\/50, 9 min 30 s left$/);
 });
 
 test('--json reports errors as JSON on stdout too', async () => {
@@ -109,6 +166,33 @@ test('kk edit runs the tiny bundle and writes the files it reports (--json)', as
     const files = JSON.parse(sweep.stdout).files.map((f: { path: string }) => f.path);
     assert.deepEqual(files, [join(dir, 'sweep.gif'), join(dir, 'sweep-sheet.png')]);
     for (const file of files) assert.ok((await stat(file)).size > 0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("--strength sweep has the model's frame count: model.json defaults.sweepFrames, the one source", async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kk-cli-'));
+  try {
+    const manifest = JSON.parse(await readFile(join(TINY_RANDOM_MODEL_DIR, 'model.json'), 'utf8'));
+    const frames: number = manifest.defaults.sweepFrames;
+    const source = join(TINY_RANDOM_MODEL_DIR, 'golden', 'source.png');
+    const out = await kk(
+      'edit',
+      source,
+      'x',
+      '--model',
+      TINY_RANDOM_MODEL_DIR,
+      '--strength',
+      'sweep',
+      '--steps',
+      '1',
+      '-o',
+      join(dir, 's.gif'),
+      '--json',
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(JSON.parse(out.stdout).strengths.length, frames);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

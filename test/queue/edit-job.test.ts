@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   jobIdFor,
+  jobRequestOf,
   jobStrengths,
   parseEditJobData,
   platformOfJobId,
@@ -94,4 +95,20 @@ test('queue positions read as short status text', () => {
   assert.equal(formatQueuePosition({ state: 'queued', position: 3 }), '#3 in queue');
   assert.equal(formatQueuePosition({ state: 'queued', position: 1 }), 'next in queue');
   assert.equal(formatQueuePosition({ state: 'running' }), 'running');
+});
+
+test("a sweep without a count gets the model's defaults.sweepFrames in the job; a count is kept", () => {
+  const request = { instruction: 'x', strength: { kind: 'sweep' } } as const;
+  assert.deepEqual(jobRequestOf(request, 7, 8).strength, { kind: 'sweep', frames: 8 });
+  assert.deepEqual(jobRequestOf({ ...request, strength: { kind: 'sweep', frames: 4 } }, 7, 8).strength, {
+    kind: 'sweep',
+    frames: 4,
+  });
+  assert.deepEqual(
+    jobRequestOf({ instruction: 'x', strength: { kind: 'single', value: 0.5 } }, 7, 8).strength,
+    {
+      kind: 'single',
+      value: 0.5,
+    },
+  );
 });

@@ -2,6 +2,7 @@
  * Wires an EditQueue, an EditWorker and an EditDelivery on one test queue (its own queue name under
  * the test file's prefix), with fast timings. `close()` shuts all of them down.
  */
+import { TINT_SWEEP_FRAMES } from './tint-runner.ts';
 import type { RedisClient } from '../../queue/redis-connection.ts';
 import { EditDelivery, type EditDeliveryOptions } from '../../queue/delivery.ts';
 import { EditQueue, type EditQueueOptions } from '../../queue/edit-queue.ts';
@@ -40,6 +41,7 @@ export async function createHarness(options: HarnessOptions): Promise<Harness> {
   const queue = new EditQueue({
     connection: options.command,
     modelId: options.runner.modelId,
+    sweepFrames: TINT_SWEEP_FRAMES,
     ...common,
     ...options.queue,
   });

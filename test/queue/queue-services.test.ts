@@ -13,7 +13,7 @@ import {
   uniquePrefix,
   waitFor,
 } from './helpers.ts';
-import { TintRunner } from './tint-runner.ts';
+import { TINT_SWEEP_FRAMES, TintRunner } from './tint-runner.ts';
 
 const prefix = uniquePrefix('services');
 const redis = commandClient();
@@ -37,6 +37,7 @@ test('startQueueServices wires queue, worker, delivery and /healthz from config,
   const services = await startQueueServices({
     config,
     modelId: runner.modelId,
+    sweepFrames: TINT_SWEEP_FRAMES,
     runner,
     adapters: { cli: adapter },
     metrics: createQueueMetrics(),
@@ -64,6 +65,7 @@ test('KK_WORKER=0 (a bot-only replica) runs no worker; KK_METRICS_PORT=0 no serv
   const services = await startQueueServices({
     config,
     modelId: 'm',
+    sweepFrames: TINT_SWEEP_FRAMES,
     runner: new TintRunner(),
     metrics: createQueueMetrics(),
   });

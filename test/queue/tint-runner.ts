@@ -21,6 +21,9 @@ export interface TintRunnerOptions {
   side?: number;
 }
 
+/** What the tint runner's "model" would say in model.json's defaults.sweepFrames (tests' queues use it). */
+export const TINT_SWEEP_FRAMES = 6;
+
 export class TintRunner implements EditRunner {
   readonly modelId: string;
   /** Every `run()` call, in order (the cache test counts them). */

@@ -17,7 +17,9 @@ import {
   CHANNEL_ID,
   buttonInteraction,
   commandInteraction,
+  editImageInteraction,
   editInteraction,
+  modalSubmitInteraction,
   pingInteraction,
 } from './interactions.ts';
 
@@ -299,14 +301,80 @@ test('help: /kk-help and /edit instruction:help answer with the usage, only to t
   }
 });
 
-test('register-commands PUTs /edit and /kk-help with the bot token', async () => {
+test('register-commands PUTs /edit, /kk-help and "Edit image" with the bot token, each declaring where it works', async () => {
   const rest = createDiscordRest({ apiUrl: h.standIn.apiUrl, botToken: h.standIn.botToken });
   try {
-    assert.deepEqual(await registerCommands(rest, APP_ID), ['edit', 'kk-help']);
+    assert.deepEqual(await registerCommands(rest, APP_ID), ['edit', 'kk-help', 'Edit image']);
   } finally {
     closeDiscordRest(rest);
   }
   const put = h.standIn.calls.find((c) => c.method === 'PUT');
   assert.equal(put?.route, `/applications/${APP_ID}/commands`);
   assert.equal(put?.authorization, `Bot ${h.standIn.botToken}`);
+  assert.equal(put?.status, 200, 'the stand-in checks each command as Discord does');
+  const sent = put?.json as unknown as Record<string, unknown>[];
+  for (const command of sent) {
+    assert.deepEqual(command.contexts, [0, 1], `${String(command.name)}: servers and the bot's DM`);
+    assert.deepEqual(command.integration_types, [0], `${String(command.name)}: a server install`);
+  }
+  assert.deepEqual(
+    sent.map((c) => [c.name, c.type]),
+    [
+      ['edit', 1],
+      ['kk-help', 1],
+      ['Edit image', 3],
+    ],
+  );
+});
+
+test('"Edit image" on a message: a modal, then the edit of that message\'s first image', async () => {
+  const text = attach('notes.txt', new TextEncoder().encode('hi'), 'text/plain');
+  const image = attach('cat.png');
+  const command = editImageInteraction([text, image], { userId: 'menu-user' });
+  const reply = await h.send(command);
+  assert.equal(reply.status, 200);
+  const modal = reply.body as { type: number; data: { custom_id: string; components: unknown[] } };
+  assert.equal(modal.type, InteractionResponseType.Modal);
+  assert.deepEqual(
+    (modal.data.components as { component: { custom_id: string } }[]).map((c) => c.component.custom_id),
+    ['instruction', 'strength'],
+  );
+  // The attachment is stored after the answer; give it a moment, as a person filling the modal would.
+  await sleep(100);
+  const submit = modalSubmitInteraction(
+    modal.data.custom_id,
+    { instruction: 'make it warmer', strength: '40%' },
+    'menu-user',
+  );
+  const deferred = await h.send(submit);
+  assert.deepEqual(deferred.body, { type: InteractionResponseType.DeferredChannelMessageWithSource });
+  const result = await h.waitForResult(submit.token);
+  assert.equal(result.files[0]?.name, 'edit.png');
+  const job = await jobOf(submit.id);
+  assert.equal(job?.data.request.instruction, 'make it warmer');
+  assert.deepEqual(job?.data.request.strength, { kind: 'single', value: 0.4 });
+  assert.equal(job?.data.requester.userId, 'menu-user');
+  assert.ok(
+    job && (await h.services.queue.blobs.get(job.data.source.blob))?.equals(png),
+    'the image was edited',
+  );
+});
+
+test('"Edit image" on a message without an image, or a modal with a bad strength: an ephemeral answer, no job', async () => {
+  const noImage = await h.send(
+    editImageInteraction([attach('notes.txt', new Uint8Array([1]), 'text/plain')]),
+  );
+  const answer = noImage.body as { type: number; data: { content: string; flags: number } };
+  assert.equal(answer.type, InteractionResponseType.ChannelMessageWithSource);
+  assert.equal(answer.data.flags, MessageFlags.Ephemeral);
+  assert.match(answer.data.content, /no image I can edit/);
+
+  const reply = await h.send(editImageInteraction([attach()]));
+  const customId = (reply.body as { data: { custom_id: string } }).data.custom_id;
+  const submit = modalSubmitInteraction(customId, { instruction: 'make it warmer', strength: '1.5' });
+  const refused = (await h.send(submit)).body as { type: number; data: { content: string; flags: number } };
+  assert.equal(refused.data.flags, MessageFlags.Ephemeral);
+  assert.match(refused.data.content, /strength must be between 0 and 1/);
+  await sleep(100);
+  assert.equal(await jobOf(submit.id), undefined);
 });

@@ -160,6 +160,45 @@ test('a failure with an expired token is posted in the channel when a bot token 
   );
 });
 
+test('after a 401 on an interaction token, no later edit uses it: the result goes to the channel', async () => {
+  const adapter = delivery({ botToken: standIn.botToken, progressIntervalMs: 0 });
+  const a = job();
+  standIn.deadTokens.add(a.token);
+  const invalidBefore = standIn.invalidRequestCount();
+  const callsBefore = standIn.calls.length;
+  await adapter.showStatus(
+    a.jobId,
+    replyToOf(a),
+    buildQueuedMessage(a.jobId, a.data.request, { state: 'queued', position: 1 }),
+  );
+  for (let step = 1; step <= 5; step++)
+    await adapter.onProgress({ jobId: a.jobId, job: a.data, progress: { stage: 'denoise', step, total: 5 } });
+  await adapter.onCompleted({ jobId: a.jobId, job: a.data, result, files });
+  await adapter.close();
+  assert.deepEqual(
+    edits(a.token).map((c) => c.status),
+    [401],
+    'one request on the dead token, then none: each would count toward the invalid-request limit',
+  );
+  assert.equal(standIn.invalidRequestCount() - invalidBefore, 1);
+  const post = standIn.calls.slice(callsBefore).find((c) => c.route === `/channels/${CHANNEL_ID}/messages`);
+  assert.ok(post && post.files.length === 1, 'the result is posted in the channel instead');
+});
+
+test('a 404 Unknown Webhook also retires the token', async () => {
+  const adapter = delivery({ progressIntervalMs: 0 });
+  const a = job();
+  standIn.expiredTokens.add(a.token);
+  for (let step = 1; step <= 3; step++)
+    await adapter.onProgress({ jobId: a.jobId, job: a.data, progress: { stage: 'denoise', step, total: 3 } });
+  await adapter.onFailed({ jobId: a.jobId, job: a.data, code: 'internal', userMessage: 'It broke.' });
+  await adapter.close();
+  assert.deepEqual(
+    edits(a.token).map((c) => c.status),
+    [404],
+  );
+});
+
 function replyToOf(a: ReturnType<typeof job>): DiscordReplyTo {
   return discordReplyToSchema.parse(a.data.replyTo);
 }

@@ -3,6 +3,7 @@
  * (a unique prefix, deleted afterwards) with an in-process worker running `runner`, and the bot's
  * interactions endpoint on a free loopback port.
  */
+import { TINT_SWEEP_FRAMES } from '../../queue/tint-runner.ts';
 import { parseConfig, type Config } from '../../../config/config.ts';
 import type { EditRunner } from '../../../pipeline/types.ts';
 import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
@@ -50,6 +51,7 @@ export async function startBotHarness(
   const services = await startQueueServices({
     config,
     modelId: runner.modelId,
+    sweepFrames: TINT_SWEEP_FRAMES,
     runner,
     adapters: { discord: adapter },
   });

@@ -85,3 +85,62 @@ export function buttonInteraction(customId: string, userId = 'user-1'): SentInte
   sent.payload.message = { id: snowflake(), channel_id: CHANNEL_ID, content: '', components: [] };
   return sent;
 }
+
+/** "Edit image" used on a message (a MESSAGE command), with the message in `resolved.messages`. */
+export function editImageInteraction(
+  attachments: StandInAttachment[],
+  options: { userId?: string } = {},
+): SentInteraction {
+  const sent = base(2, options.userId ?? 'user-1');
+  const messageId = snowflake();
+  sent.payload.data = {
+    id: 'edit-image-command-id',
+    name: 'Edit image',
+    type: 3,
+    target_id: messageId,
+    resolved: {
+      messages: {
+        [messageId]: {
+          id: messageId,
+          channel_id: CHANNEL_ID,
+          type: 0,
+          content: 'look at this',
+          author: { id: 'someone', username: 'someone', discriminator: '0', global_name: null, avatar: null },
+          attachments,
+          embeds: [],
+          mentions: [],
+          mention_roles: [],
+          pinned: false,
+          mention_everyone: false,
+          tts: false,
+          timestamp: new Date().toISOString(),
+          edited_timestamp: null,
+          flags: 0,
+          components: [],
+        },
+      },
+    },
+  };
+  return sent;
+}
+
+/**
+ * The submit of a modal the bot opened (MODAL_SUBMIT), with each Label's text input filled in as
+ * Discord sends them: `{ type: 18, id, component: { type: 4, id, custom_id, value } }`.
+ */
+export function modalSubmitInteraction(
+  customId: string,
+  values: Record<string, string>,
+  userId = 'user-1',
+): SentInteraction {
+  const sent = base(5, userId);
+  sent.payload.data = {
+    custom_id: customId,
+    components: Object.entries(values).map(([inputId, value], i) => ({
+      type: 18,
+      id: 2 * i + 1,
+      component: { type: 4, id: 2 * i + 2, custom_id: inputId, value },
+    })),
+  };
+  return sent;
+}

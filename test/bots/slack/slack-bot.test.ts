@@ -70,6 +70,11 @@ function messagesWithButtons(channel: string): PostedMessage[] {
   return slack.messages.filter((m) => m.channel === channel && hasResultButtons(m));
 }
 
+/** A status line: neither the result's button row nor the shared upload's message. */
+function isStatusLine(message: PostedMessage): boolean {
+  return !hasResultButtons(message) && message.fileIds === undefined;
+}
+
 function responsesTo(responseId: string) {
   return slack.responses.filter((r) => r.id === responseId).map((r) => r.body);
 }
@@ -142,7 +147,7 @@ test('/edit with a recent image: queued status, then the PNG uploaded to the cha
     `progress was shown: ${updates.join(' | ')}`,
   );
 
-  // files.uploadV2: one getUploadURLExternal, the bytes, one completeUploadExternal with channel + comment.
+  // The external upload: one getUploadURLExternal, the bytes, one completeUploadExternal with channel + comment.
   const complete = slack.callsOf('files.completeUploadExternal').find((c) => c.body.channel_id === channel);
   assert.ok(complete);
   assert.match(complete.body.initial_comment ?? '', /make it warmer strength:0\.7/);
@@ -150,7 +155,8 @@ test('/edit with a recent image: queued status, then the PNG uploaded to the cha
   const upload = slack.uploads.get(uploaded?.id ?? '');
   assert.equal(upload?.filename, 'edit.png');
   const urlCall = slack.callsOf('files.getUploadURLExternal').find((c) => c.body.filename === 'edit.png');
-  assert.equal(urlCall?.body.alt_text, 'make it warmer');
+  // Slack documents the description as alt_txt (the stand-in refuses any undocumented argument).
+  assert.equal(urlCall?.body.alt_txt, 'make it warmer');
   assert.equal(upload?.data?.byteLength, upload?.length);
   const meta = await sharp(upload?.data).metadata();
   assert.equal(meta.format, 'png');
@@ -164,6 +170,59 @@ test('/edit with a recent image: queued status, then the PNG uploaded to the cha
     'kk_edit_sweep',
     'kk_edit_new-seed',
   ]);
+  // Slack shares the upload after completeUploadExternal answers; the buttons still come below it.
+  const fileMessage = slack.messages.findIndex((m) => m.fileIds?.includes(uploaded?.id ?? ''));
+  assert.ok(fileMessage >= 0, 'the upload was shared in the channel');
+  assert.ok(
+    fileMessage < slack.messages.indexOf(buttons),
+    'the buttons message comes after the image in the channel',
+  );
+});
+
+test('buttons wait for a slow share of the upload, and are posted once files.info shows it', async () => {
+  slack.shareDelayMs = 600;
+  try {
+    const { userId, channel } = await userWithImage('C-slow-share');
+    const sent = await slack.sendSlashCommand(botUrl, { text: 'make it warmer', userId, channelId: channel });
+    const job = await waitForJob(sent.triggerId);
+    const buttons = await waitForButtons(channel, job.id as string);
+    const fileMessage = slack.messages.find((m) => m.channel === channel && m.fileIds !== undefined);
+    assert.ok(fileMessage, 'the upload was shared');
+    assert.ok(
+      slack.messages.indexOf(fileMessage) < slack.messages.indexOf(buttons),
+      'the buttons come after the image',
+    );
+    assert.ok(
+      slack.callsOf('files.info').some((c) => fileMessage.fileIds?.includes(c.body.file ?? '')),
+      'the share was checked with files.info',
+    );
+  } finally {
+    slack.shareDelayMs = 50;
+  }
+});
+
+test('/edit in a channel the bot is not in: the invite hint, before any file lookup (public and private)', async () => {
+  for (const [channel, isPrivate] of [
+    ['C-not-member', false],
+    ['G-not-member', true],
+  ] as const) {
+    const { userId } = await userWithImage(channel);
+    slack.notInChannel.add(channel);
+    if (isPrivate) slack.privateChannels.add(channel);
+    const listsBefore = slack.callsOf('files.list').filter((c) => c.body.channel === channel).length;
+    const sent = await slack.sendSlashCommand(botUrl, { text: 'make it warmer', userId, channelId: channel });
+    await waitFor(() => responsesTo(sent.responseId).length > 0, 5000, `the answer in ${channel}`);
+    const [answer] = responsesTo(sent.responseId);
+    assert.equal(answer?.response_type, 'ephemeral');
+    assert.match(String(answer?.text), /I'm not in this channel/, `${channel}: ${String(answer?.text)}`);
+    assert.match(String(answer?.text), /\/invite @kontext/, "says how to fix it, with the bot's name");
+    assert.equal(
+      slack.callsOf('files.list').filter((c) => c.body.channel === channel).length,
+      listsBefore,
+      'membership is checked before looking for the image',
+    );
+    assert.equal(await services.queue.queue.getJob(jobIdFor('slack', sent.triggerId)), undefined);
+  }
 });
 
 test('a request with a bad signature is refused with 401 and enqueues nothing', async () => {
@@ -358,7 +417,7 @@ test('the same command redelivered by Slack (X-Slack-Retry-Num) makes one job an
     'failed',
   ]);
   assert.equal(counts.filter((j) => j.data.requester.userId === userId).length, 1);
-  const statuses = slack.messages.filter((m) => m.channel === channel && !hasResultButtons(m));
+  const statuses = slack.messages.filter((m) => m.channel === channel && isStatusLine(m));
   assert.equal(statuses.length, 1, statuses.map((m) => m.text).join(' | '));
   assert.equal(messagesWithButtons(channel).length, 1, 'delivered once');
 });
@@ -424,7 +483,7 @@ test('a result served from the cache at once still leaves no stale status line',
   const status = slack.messages.find((m) => m.ts === job.data.replyTo.statusTs);
   await waitFor(() => status?.deleted === true, 5000, 'status line removed');
   assert.deepEqual(
-    slack.messages.filter((m) => m.channel === channel && !hasResultButtons(m) && !m.deleted),
+    slack.messages.filter((m) => m.channel === channel && isStatusLine(m) && !m.deleted),
     [],
     'no status line left behind',
   );

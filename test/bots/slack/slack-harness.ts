@@ -3,6 +3,7 @@
  * services (queue, worker with the given runner, delivery) on the test Redis under the file's own prefix,
  * and one teardown that stops them and deletes the prefix's keys.
  */
+import { TINT_SWEEP_FRAMES } from '../../queue/tint-runner.ts';
 import { parseConfig, type Config } from '../../../config/config.ts';
 import { createQueueMetrics } from '../../../queue/metrics.ts';
 import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
@@ -42,6 +43,7 @@ export async function startSlackHarness(options: {
   const services = await startQueueServices({
     config,
     modelId: runner.modelId,
+    sweepFrames: TINT_SWEEP_FRAMES,
     runner,
     adapters: { slack: bot.adapter },
     metrics: createQueueMetrics(),

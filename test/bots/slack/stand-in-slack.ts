@@ -12,6 +12,14 @@
  * - Socket Mode: `apps.connections.open` with the app-level token returns a WebSocket URL; the socket
  *   greets with `hello`, pings every few seconds, and carries envelopes (`envelope_id`, `type`,
  *   `payload`, `accepts_response_payload`) that the bot acknowledges with `{ envelope_id, payload }`.
+ *
+ * Stricter than Slack in one way: Slack silently ignores an argument it does not document (so
+ * `alt_text` where `files.getUploadURLExternal` documents `alt_txt` just does nothing); the stand-in
+ * answers `invalid_arguments` instead, so a misspelled argument fails a test rather than passing
+ * unnoticed. Like Slack, it shares an uploaded file into the channel asynchronously, after
+ * `files.completeUploadExternal` has answered (`shareDelayMs`), and `files.info` shows the share only
+ * once it happened. Channels the bot is not in answer as Slack does: `conversations.info` gives
+ * `is_member: false` for a public one and `channel_not_found` for a private one (as does `files.list`).
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -44,6 +52,8 @@ export interface PostedMessage {
   blocks?: unknown[];
   thread_ts?: string;
   deleted?: boolean;
+  /** Files shared with the message (the bot's uploads). */
+  fileIds?: string[];
 }
 
 export interface Upload {
@@ -61,6 +71,89 @@ export interface SlashCommandInput {
   teamId?: string;
   /** @defaultValue a fresh id */
   triggerId?: string;
+}
+
+/** The arguments each Web API method documents (docs.slack.dev/reference/methods); anything else is refused. */
+const DOCUMENTED_ARGUMENTS: Record<string, readonly string[]> = {
+  'auth.test': [],
+  'conversations.info': ['channel', 'include_locale', 'include_num_members'],
+  'files.list': [
+    'channel',
+    'count',
+    'page',
+    'show_files_hidden_by_limit',
+    'team_id',
+    'ts_from',
+    'ts_to',
+    'types',
+    'user',
+  ],
+  'files.info': ['file', 'count', 'cursor', 'limit', 'page'],
+  'files.getUploadURLExternal': ['filename', 'length', 'alt_txt', 'snippet_type'],
+  'files.completeUploadExternal': [
+    'files',
+    'channel_id',
+    'channels',
+    'initial_comment',
+    'thread_ts',
+    'blocks',
+  ],
+  'chat.postMessage': [
+    'channel',
+    'text',
+    'blocks',
+    'attachments',
+    'thread_ts',
+    'reply_broadcast',
+    'mrkdwn',
+    'parse',
+    'link_names',
+    'unfurl_links',
+    'unfurl_media',
+    'metadata',
+    'username',
+    'icon_emoji',
+    'icon_url',
+    'as_user',
+  ],
+  'chat.update': [
+    'channel',
+    'ts',
+    'text',
+    'blocks',
+    'attachments',
+    'parse',
+    'link_names',
+    'metadata',
+    'reply_broadcast',
+    'file_ids',
+    'as_user',
+  ],
+  'chat.delete': ['channel', 'ts', 'as_user'],
+  'chat.postEphemeral': [
+    'channel',
+    'user',
+    'text',
+    'blocks',
+    'attachments',
+    'thread_ts',
+    'parse',
+    'link_names',
+    'username',
+    'icon_emoji',
+    'icon_url',
+    'as_user',
+  ],
+  'views.open': ['trigger_id', 'interactivity_pointer', 'view'],
+};
+
+const GENERAL_ARGUMENTS = ['token', 'team_id'];
+
+/** A file the bot uploaded, and where Slack has shared it so far (files.info `shares`). */
+interface UploadedFile {
+  id: string;
+  title: string;
+  shares: Record<string, { ts: string; thread_ts?: string }[]>;
 }
 
 export interface SendOptions {
@@ -81,6 +174,12 @@ export class StandInSlack {
   readonly views: { id: string; triggerId: string; view: Record<string, unknown> }[] = [];
   /** Channels the bot is not a member of: chat.postMessage answers not_in_channel. */
   readonly notInChannel = new Set<string>();
+  /** Private channels: one the bot is not in is invisible to it (channel_not_found). */
+  readonly privateChannels = new Set<string>();
+  /** Files the bot uploaded, by id, with their shares once Slack has made them. */
+  readonly uploadedFiles = new Map<string, UploadedFile>();
+  /** How long after files.completeUploadExternal the file message appears in the channel. */
+  shareDelayMs = 50;
   /** Socket Mode connections the bot opened, in order. */
   readonly sockets: WebSocket[] = [];
   private server: Server | undefined;
@@ -381,7 +480,21 @@ export class StandInSlack {
         return;
       }
       this.calls.push({ method, body, authorized, at: Date.now() });
-      const answer = authorized ? this.api(method, body) : { ok: false, error: 'not_authed' };
+      const undocumented = Object.keys(body).filter(
+        // token and team_id go with any method (Bolt adds team_id to its listeners' calls).
+        (name) => !GENERAL_ARGUMENTS.includes(name) && !(DOCUMENTED_ARGUMENTS[method] ?? []).includes(name),
+      );
+      const answer = !authorized
+        ? { ok: false, error: 'not_authed' }
+        : undocumented.length > 0 && method in DOCUMENTED_ARGUMENTS
+          ? {
+              ok: false,
+              error: 'invalid_arguments',
+              response_metadata: {
+                messages: undocumented.map((name) => `[ERROR] unknown argument: ${name}`),
+              },
+            }
+          : this.api(method, body);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       return;
     }
@@ -425,7 +538,31 @@ export class StandInSlack {
           user_id: 'UBOT',
           bot_id: 'BBOT',
         };
+      case 'conversations.info': {
+        const channel = body.channel ?? '';
+        const member = !this.notInChannel.has(channel);
+        if (this.privateChannels.has(channel) && !member) return { ok: false, error: 'channel_not_found' };
+        const im = channel.startsWith('D');
+        return {
+          ok: true,
+          channel: {
+            id: channel,
+            name: im ? undefined : 'general',
+            is_channel: !im && !this.privateChannels.has(channel),
+            is_group: this.privateChannels.has(channel),
+            is_im: im,
+            is_private: im || this.privateChannels.has(channel),
+            // Slack leaves is_member out for DMs; the bot can only see its own.
+            ...(im ? { user: 'U0001' } : { is_member: member }),
+          },
+        };
+      }
       case 'files.list': {
+        if (this.notInChannel.has(body.channel ?? '')) {
+          // A private channel the bot is not in does not exist for it; a public one shows it nothing.
+          if (this.privateChannels.has(body.channel ?? '')) return { ok: false, error: 'channel_not_found' };
+          return { ok: true, files: [], paging: { count: 0, total: 0, page: 1, pages: 0 } };
+        }
         const from = Number(body.ts_from ?? 0);
         const matches = this.files
           .filter(
@@ -470,6 +607,16 @@ export class StandInSlack {
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
       case 'files.info': {
+        const uploaded = this.uploadedFiles.get(body.file ?? '');
+        if (uploaded) {
+          // Slack splits shares by channel type; the stand-in's private channels are the only private ones.
+          const shares: Record<string, Record<string, unknown>> = {};
+          for (const [channel, entries] of Object.entries(uploaded.shares)) {
+            const kind = this.privateChannels.has(channel) || channel.startsWith('D') ? 'private' : 'public';
+            (shares[kind] ??= {})[channel] = entries;
+          }
+          return { ok: true, file: { id: uploaded.id, title: uploaded.title, shares } };
+        }
         const file = this.files.find((f) => f.id === body.file);
         return file ? { ok: true, file: this.fileObject(file) } : { ok: false, error: 'file_not_found' };
       }
@@ -488,11 +635,40 @@ export class StandInSlack {
         const files = JSON.parse(body.files ?? '[]') as { id: string; title?: string }[];
         const missing = files.find((f) => !this.uploads.get(f.id)?.data);
         if (missing) return { ok: false, error: 'file_not_found' };
+        for (const f of files) this.uploadedFiles.set(f.id, { id: f.id, title: f.title ?? '', shares: {} });
+        if (body.channel_id) this.shareLater(files, body.channel_id, body.initial_comment, body.thread_ts);
         return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title ?? '' })) };
       }
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /** Posts the uploaded files' message in the channel a little later, as Slack does. */
+  private shareLater(
+    files: { id: string }[],
+    channel: string,
+    comment: string | undefined,
+    threadTs: string | undefined,
+  ): void {
+    setTimeout(() => {
+      const message: PostedMessage = {
+        channel,
+        ts: this.nextTs(),
+        text: comment ?? '',
+        fileIds: files.map((f) => f.id),
+      };
+      if (threadTs) message.thread_ts = threadTs;
+      this.messages.push(message);
+      for (const f of files) {
+        const uploaded = this.uploadedFiles.get(f.id);
+        if (uploaded)
+          (uploaded.shares[channel] ??= []).push({
+            ts: message.ts,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+          });
+      }
+    }, this.shareDelayMs).unref();
   }
 
   private fileObject(file: StandInFile) {
