@@ -157,6 +157,7 @@ async function runScenario(
   const services = await startQueueServices({
     config,
     modelId: runner.modelId,
+    sweepFrames: 16,
     runner,
     adapters: { discord: adapter },
   });

@@ -9,19 +9,16 @@
  * Exit codes: 0 installed and checked, 1 install or check failed, 2 bad usage.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import {
-  checkIntegrity,
   CudaInstallError,
-  installedFiles,
+  installFromNpm,
   parseDriverCudaVersion,
   planCudaInstall,
-  type NpmProviderSource,
 } from '../models/cuda-provider-install.ts';
 import { MAX_DEVICE_ID } from '../config/execution-provider.ts';
 
@@ -55,34 +52,6 @@ async function driverCudaMajor(): Promise<number> {
     throw new CudaInstallError('nvidia-smi printed no "CUDA Version"; pass --cuda 12 or --cuda 13');
   console.log(`driver supports CUDA ${version.major}.${version.minor}`);
   return version.major;
-}
-
-/** Downloads (unless given) and checks the pinned tarball, then copies its two libraries into `binDir`. */
-export async function installFromNpm(
-  source: NpmProviderSource,
-  binDir: string,
-  tarball?: string,
-): Promise<void> {
-  const scratch = await mkdtemp(join(tmpdir(), 'kk-cuda-'));
-  try {
-    let file = tarball;
-    if (!file) {
-      console.log(`downloading ${source.spec} (about 180 MB) with npm pack`);
-      const { stdout } = await run('npm', ['pack', source.spec, '--pack-destination', scratch, '--silent'], {
-        maxBuffer: 1 << 20,
-      });
-      file = join(scratch, stdout.trim().split('\n').pop()!);
-    }
-    checkIntegrity(await readFile(file), source.integrity, file);
-    const members = installedFiles(source, binDir);
-    await run('tar', ['-xzf', file, '-C', scratch, ...members.map((m) => m.from)]);
-    for (const { from, to } of members) {
-      await copyFile(join(scratch, from), to);
-      console.log(`installed ${to}`);
-    }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
 }
 
 /** Runs the probe in a child process, so a native crash in the provider cannot take this one down. */

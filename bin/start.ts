@@ -31,6 +31,8 @@ import {
 } from '../commands/index.ts';
 import type { EditRequest } from '../commands/edit-request.ts';
 import { PipelineHost, pipelineHostOptionsFromConfig } from '../pipeline/host/pipeline-host.ts';
+import { readManifest } from '../models/load-bundle.ts';
+import { defaultModelDir } from '../models/default-model-dir.ts';
 import type { EditFile, EditRunner } from '../pipeline/types.ts';
 import { startQueueServices } from '../queue/queue-services.ts';
 import { formatQueuePosition } from '../queue/queue-position.ts';
@@ -85,6 +87,8 @@ async function main(): Promise<number | undefined> {
 
   // The same runner a served worker uses: the model in a child process, off this event loop.
   const pipeline = await PipelineHost.start(pipelineHostOptionsFromConfig(config, logger));
+  // The bundle's sweep length is a manifest fact; the model itself lives in the host's child process.
+  const { sweepFrames } = (await readManifest(config.KK_MODEL_DIR ?? defaultModelDir())).defaults;
   try {
     const viaQueue = await redisAnswers(config);
     console.log(
@@ -94,8 +98,8 @@ async function main(): Promise<number | undefined> {
           : `in-process: no Redis answers at ${config.REDIS_URL}, so the queue is skipped`),
     );
     const outcomes = viaQueue
-      ? await runThroughQueue(config, logger, pipeline, image, requests)
-      : await runDirectly(pipeline, image, requests);
+      ? await runThroughQueue(config, logger, pipeline, sweepFrames, image, requests)
+      : await runDirectly(pipeline, sweepFrames, image, requests);
     await mkdir(values.out, { recursive: true });
     for (const [index, outcome] of outcomes.entries()) {
       console.log(`\n/edit ${outcome.text}\n  ${outcome.summary}`);
@@ -120,6 +124,7 @@ async function runThroughQueue(
   config: Config,
   logger: Logger,
   pipeline: EditRunner,
+  sweepFrames: number,
   image: Uint8Array,
   requests: { text: string; request: EditRequest }[],
 ): Promise<Outcome[]> {
@@ -128,7 +133,7 @@ async function runThroughQueue(
     // A short-lived run: no metrics server, so it never collides with a worker's port.
     config: { ...config, KK_METRICS_PORT: 0 },
     modelId: pipeline.modelId,
-    sweepFrames: pipeline.bundle.manifest.defaults.sweepFrames,
+    sweepFrames,
     runner: pipeline,
     adapters: { cli: adapter },
     logger,
@@ -161,6 +166,7 @@ async function runThroughQueue(
 
 async function runDirectly(
   pipeline: EditRunner,
+  sweepFrames: number,
   image: Uint8Array,
   requests: { text: string; request: EditRequest }[],
 ): Promise<Outcome[]> {
@@ -170,7 +176,7 @@ async function runDirectly(
     const result = await pipeline.run({
       image,
       instruction: request.instruction,
-      strengths: strengthsOf(request, pipeline.bundle.manifest.defaults.sweepFrames),
+      strengths: strengthsOf(request, sweepFrames),
       seed,
       ...(request.steps !== undefined ? { steps: request.steps } : {}),
     });

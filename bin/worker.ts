@@ -8,6 +8,8 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { createLogger } from '../config/logger.ts';
 import { PipelineHost, pipelineHostOptionsFromConfig } from '../pipeline/host/pipeline-host.ts';
 import { closeOnSignals, startQueueServices } from '../queue/queue-services.ts';
+import { readManifest } from '../models/load-bundle.ts';
+import { defaultModelDir } from '../models/default-model-dir.ts';
 
 async function main(): Promise<void> {
   const config = await loadConfig();
@@ -17,7 +19,7 @@ async function main(): Promise<void> {
   const services = await startQueueServices({
     config: { ...config, KK_WORKER: true },
     modelId: pipeline.modelId,
-    sweepFrames: pipeline.bundle.manifest.defaults.sweepFrames,
+    sweepFrames: (await readManifest(config.KK_MODEL_DIR ?? defaultModelDir())).defaults.sweepFrames,
     runner: pipeline,
     logger,
   });

@@ -10,7 +10,14 @@
  * - CUDA 12: onnxruntime-node's own installer (`--onnxruntime-node-install=cuda12`, from NuGet).
  * The pure parts (the plan, the version parsing, the integrity check) are tested without a GPU.
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 export const SUPPORTED_ONNXRUNTIME = '1.29.0';
 
@@ -100,7 +107,35 @@ export function checkIntegrity(bytes: Uint8Array, integrity: string, what: strin
     );
 }
 
-/** `tar` member paths must stay inside the extraction folder; the source lists exactly which it takes. */
-export function installedFiles(source: NpmProviderSource, binDir: string): { from: string; to: string }[] {
-  return Object.entries(source.files).map(([from, to]) => ({ from, to: `${binDir}/${to}` }));
+/**
+ * Downloads the pinned tarball with `npm pack` (unless `tarball` is given), checks it against the pinned
+ * integrity, and copies exactly the listed libraries into `binDir`. Nothing is copied if any check fails.
+ */
+export async function installFromNpm(
+  source: NpmProviderSource,
+  binDir: string,
+  tarball?: string,
+  log: (line: string) => void = console.log,
+): Promise<string[]> {
+  const scratch = await mkdtemp(join(tmpdir(), 'kk-cuda-'));
+  try {
+    let file = tarball;
+    if (!file) {
+      log(`downloading ${source.spec} (about 180 MB) with npm pack`);
+      const { stdout } = await run('npm', ['pack', source.spec, '--pack-destination', scratch, '--silent']);
+      file = join(scratch, stdout.trim().split('\n').pop()!);
+    }
+    checkIntegrity(await readFile(file), source.integrity, file);
+    const members = Object.keys(source.files);
+    await run('tar', ['-xzf', file, '-C', scratch, ...members]);
+    const installed: string[] = [];
+    for (const [member, name] of Object.entries(source.files)) {
+      await copyFile(join(scratch, member), join(binDir, name));
+      installed.push(join(binDir, name));
+      log(`installed ${join(binDir, name)}`);
+    }
+    return installed;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 }

@@ -6,7 +6,7 @@ import { ConfigError, configSchema, parseConfig } from '../config/config.ts';
 test('defaults apply when the environment is empty', () => {
   const config = parseConfig({});
   assert.equal(config.REDIS_URL, 'redis://127.0.0.1:6379');
-  assert.deepEqual(config.KK_EXECUTION_PROVIDERS, ['cpu']);
+  assert.deepEqual(config.KK_EXECUTION_PROVIDERS, [{ name: 'cpu' }]);
   assert.equal(config.KK_WORKER, true);
 });
 
@@ -22,8 +22,36 @@ test('a malformed variable is named in the error', () => {
 
 test('lists are split and trimmed', () => {
   const config = parseConfig({ KK_EXECUTION_PROVIDERS: ' webgpu , cpu ', KK_WORKER: 'off' });
-  assert.deepEqual(config.KK_EXECUTION_PROVIDERS, ['webgpu', 'cpu']);
+  assert.deepEqual(config.KK_EXECUTION_PROVIDERS, [{ name: 'webgpu' }, { name: 'cpu' }]);
   assert.equal(config.KK_WORKER, false);
+});
+
+test('cuda:N pins a worker to one GPU; cuda alone is device 0 by default', () => {
+  const config = parseConfig({ KK_EXECUTION_PROVIDERS: 'cuda:3' });
+  assert.deepEqual(config.KK_EXECUTION_PROVIDERS, [{ name: 'cuda', deviceId: 3 }]);
+  assert.deepEqual(parseConfig({ KK_EXECUTION_PROVIDERS: 'CUDA,cpu' }).KK_EXECUTION_PROVIDERS, [
+    { name: 'cuda' },
+    { name: 'cpu' },
+  ]);
+});
+
+test('a device index anywhere but after cuda, or a bad one, is refused with the accepted forms', () => {
+  for (const [value, detail] of [
+    ['cpu:1', 'only cuda takes a device index'],
+    ['cuda:-1', 'whole number 0..255'],
+    ['cuda:1.5', 'whole number 0..255'],
+    ['cuda:256', 'whole number 0..255'],
+    ['cuda:', 'whole number 0..255'],
+    ['cuda:1:2', 'only cuda takes a device index'],
+    ['gpu:0', 'expected one of cuda, webgpu, cpu'],
+  ] as const)
+    assert.throws(
+      () => parseConfig({ KK_EXECUTION_PROVIDERS: value }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.issues.some((i) => i.startsWith('KK_EXECUTION_PROVIDERS') && i.includes(detail)),
+      value,
+    );
 });
 
 /** Rows of the README's configuration table: name -> the Default column as written. */

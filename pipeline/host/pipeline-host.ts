@@ -70,7 +70,11 @@ export function pipelineHostOptionsFromConfig(config: Config, logger?: Logger): 
   return {
     runner: pipelineRunnerSpec(pipeline),
     cancelGraceMs: config.KK_CANCEL_GRACE_MS,
-    log: { level: config.LOG_LEVEL, ...(config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {}) },
+    // The child logs at the parent's level (the demo lowers it to warnings when LOG_LEVEL is unset).
+    log: {
+      level: config.LOG_LEVEL ?? (logger?.level as Config['LOG_LEVEL']) ?? 'info',
+      ...(config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {}),
+    },
     ...(logger ? { logger: logger.child({ component: 'pipeline-host' }) } : {}),
   };
 }
