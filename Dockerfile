@@ -26,7 +26,8 @@ FROM ${NODE_IMAGE}
 WORKDIR /app
 # A font for the contact sheet's strength labels (without one, a built-in bitmap font stands in and the
 # image's fontconfig complains on every start), and the user the app runs as.
-RUN apt-get update \
+RUN export DEBIAN_FRONTEND=noninteractive \
+  && apt-get update \
   && apt-get install -y --no-install-recommends fontconfig-config fonts-dejavu-core \
   && rm -rf /var/lib/apt/lists/* \
   && groupadd --system kk \
