@@ -37,6 +37,9 @@ COPY . .
 # The demo writes its results to out/ (mount a volume there to keep them); nothing else is written but /tmp.
 RUN mkdir out && chown kk:kk out
 USER kk
+# The code is read-only (compose even mounts the root read-only): caches (fontconfig's, tsx's, onnxruntime's
+# device id) go to /tmp.
+ENV HOME=/tmp
 # 8787: Discord interactions (POST /discord/interactions); 3000: Slack events in HTTP mode;
 # 9464: /metrics and /healthz (KK_METRICS_PORT).
 EXPOSE 8787 3000 9464
