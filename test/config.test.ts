@@ -85,3 +85,23 @@ test('each default in the README is the one the code applies', () => {
     assert.deepEqual(fromDocumented, defaults[name], name);
   }
 });
+
+test('.env.example names every variable, once each, and nothing else', () => {
+  const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+  const assignments = example
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => /^([A-Z][A-Z0-9_]*)=/.exec(line)?.[1] ?? `not an assignment: ${line}`);
+  assert.deepEqual([...assignments].sort(), Object.keys(configSchema.shape).sort());
+});
+
+test('.env.example as it stands configures nothing: every value is empty, so each default applies', () => {
+  const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+  const env = Object.fromEntries(
+    example
+      .split('\n')
+      .filter((line) => /^[A-Z]/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  assert.deepEqual(parseConfig(env), parseConfig({}));
+});
