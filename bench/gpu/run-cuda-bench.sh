@@ -49,8 +49,9 @@ case "$stage" in
     node --import tsx bin/cuda-install.ts --check 2>&1 | tee "$OUT/cuda-check.log"
     node --import tsx bin/cuda-install.ts --check --device 7 2>&1 | tee -a "$OUT/cuda-check.log"
     # Bounds for the GPU: onnxruntime's CUDA provider runs fp32 MatMul and Conv in TF32 (10-bit mantissa, unit
-    # round-off 2^-11 = 4.9e-4); run 1 measured relative errors up to 5.8e-4 (BENCHMARKS.md section 5).
-    KK_GOLDEN_EXECUTION_PROVIDERS=cuda KK_GOLDEN_REL_TOLERANCE=2e-3 KK_GOLDEN_MAX_PIXEL_DIFF=2 KK_GOLDEN_MAX_DIFFERING_SHARE=0.02 \
+    # round-off 2^-11 = 4.9e-4); run 2 measured relative errors up to 9.4e-4 and 0.83 % of 8-bit values off by 1
+    # (BENCHMARKS.md section 6).
+    KK_GOLDEN_EXECUTION_PROVIDERS=cuda KK_GOLDEN_REL_TOLERANCE=2e-3 KK_GOLDEN_MAX_PIXEL_DIFF=1 KK_GOLDEN_MAX_DIFFERING_SHARE=0.02 \
       timeout 120 node --import tsx --test test/pipeline/golden.test.ts 2>&1 | tee "$OUT/golden-cuda.log"
     timeout 420 node --import tsx bench/gpu/cuda-bench.ts --root /tmp/kk --out "$OUT/cuda-bench.json" 2>&1 | tee "$OUT/cuda-bench.log" ;;
   cuda+diffusers)  # the headline run: both sides back to back in one call, on one card
