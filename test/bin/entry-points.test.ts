@@ -63,7 +63,9 @@ test('npm run worker with no Redis: one clear line, then quiet retries (no stack
   const ran = await runEntry(
     'worker.ts',
     { REDIS_URL: 'redis://127.0.0.1:1', KK_METRICS_PORT: '0', LOG_FORMAT: 'json' },
-    8000,
+    // The worker loads the model in its pipeline host before it connects to Redis: on a loaded 2-core machine
+    // that alone can take several seconds, so the window leaves room for it and a few quiet retries.
+    20_000,
   );
   // Logs go to stderr; every line there must be one of the logger's JSON lines.
   const lines = ran.stderr.split('\n').filter(Boolean);
