@@ -40,7 +40,7 @@ Options:
   -V, --version    print the version
   -h, --help       show this help
 
-Environment: KK_EXECUTION_PROVIDERS (e.g. cuda,webgpu,cpu), KK_MAX_BATCH, KK_INTRA_OP_THREADS.
+Environment: KK_EXECUTION_PROVIDERS (e.g. cuda:1,cpu), KK_MAX_BATCH, KK_INTRA_OP_THREADS.
 Exit codes: 0 done, 1 the edit failed, 2 bad usage, 130 interrupted.`;
 
 class UsageError extends Error {}

@@ -2,14 +2,15 @@
 # The CUDA benchmark on the GPU host (issue 11; BENCHMARKS.md section 5), in back-to-back device calls that
 # share /tmp (one call carries at most 64 MiB, so node, node_modules and the CUDA provider travel separately):
 #
-#   here, once:  bash ../shared/device/pack.sh-style packing into .device/ (node.xz, node_modules.tar.xz),
-#                bash ../shared/device/cuda/prepare.sh (.device/cuda), diffusers source in .pylib/
+#   here, once:  bash bench/gpu/run-cuda-bench.sh pack   (after npm ci; needs a diffusers clone at $DIFFUSERS
+#                and ../shared/device/cuda/prepare.sh): .device/node.xz, .device/node_modules.tar.xz,
+#                .device/cuda/, .pylib/diffusers-src.tar.xz, .gl/*.deb (all git-ignored)
 #   call 1  carry .device/node.xz .pylib   bash bench/gpu/run-cuda-bench.sh prepare    # scale bundle, references
 #   call 2  carry .device/node_modules.tar.xz .gl   bash bench/gpu/run-cuda-bench.sh node   # node_modules, WebGPU re-check
 #   call 3  carry .device/cuda   bash bench/gpu/run-cuda-bench.sh cuda+diffusers    # provider, golden on CUDA,
 #           cuda-bench.ts, then diffusers_bench.py and a kk edit: both sides in one call on one card
 set -uo pipefail
-stage=${1:?stage: prepare | node | cuda | diffusers}
+stage=${1:?stage: pack | prepare | node | cuda | diffusers | cuda+diffusers}
 OUT=${OUT:-/tmp/kk/out}; mkdir -p "$OUT" /tmp/kk
 export PYTHONUNBUFFERED=1
 py_env() {
@@ -23,6 +24,26 @@ node_env() {
   export LD_LIBRARY_PATH=$sp/nvidia/cu13/lib:$sp/nvidia/cudnn/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 }
 case "$stage" in
+  pack)  # on the development machine
+    mkdir -p .device .pylib .gl
+    for d in /.device/ /.pylib/ /.gl/; do grep -qx "$d" .git/info/exclude 2>/dev/null || echo "$d" >> .git/info/exclude; done
+    xz -T0 -6 -c "$(readlink -f "$(command -v node)")" > .device/node.xz
+    # This platform's onnxruntime binaries only, no lint or type-check tooling: 29 MB, under one call's 64 MiB.
+    tar cf - --exclude='node_modules/onnxruntime-node/bin/napi-v*/win32' \
+      --exclude='node_modules/onnxruntime-node/bin/napi-v*/darwin' \
+      --exclude='node_modules/onnxruntime-node/bin/napi-v*/linux/arm64' --exclude='node_modules/.cache' \
+      --exclude='node_modules/typescript' --exclude='node_modules/eslint' --exclude='node_modules/@eslint' \
+      --exclude='node_modules/prettier' --exclude='node_modules/@typescript-eslint' \
+      --exclude='node_modules/typescript-eslint' --exclude='node_modules/fast-check' \
+      --exclude='node_modules/onnxruntime-node/bin/napi-v6/linux/x64/libonnxruntime_providers_*' node_modules \
+      | xz -T0 -6 > .device/node_modules.tar.xz
+    bash ../shared/device/cuda/prepare.sh
+    git -C "${DIFFUSERS:?a diffusers clone at the commit in models/export/requirements.txt}" archive HEAD src/diffusers \
+      | xz -T0 -6 > .pylib/diffusers-src.tar.xz
+    o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
+    mkdir -p /tmp/amd64/partial; apt-get $o update -qq
+    (cd .gl && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
+    du -sh .device/* .pylib .gl ;;
   prepare)
     mkdir -p /tmp/kk-node/bin
     cp .pylib/diffusers-src.tar.xz /tmp/kk/
