@@ -157,30 +157,23 @@ def write_references(refs: Path) -> None:
     log(f"references written in {time.time() - started:.0f}s")
 
 
-def export_t5_bf16(out: Path) -> None:
-    path = out / "t5_text_encoder.onnx"
+def export_bf16_lever(out: Path, component: str) -> None:
+    """The same weights as the bundle's `component`, exported in bf16 instead (a precision lever)."""
+    path = out / specs_file(component)
     if path.exists() or (out / "failed.json").exists():
-        log("bf16 T5 lever exists, skipping")
+        log(f"bf16 {component} lever exists, skipping")
         return
     out.mkdir(parents=True, exist_ok=True)
-    c = build_scale(SEED, **DEPTH, precision={**PRECISION, "t5TextEncoder": "bf16"}, log=log)
-    spec = specs_for(c)["t5TextEncoder"]
-    result = export_and_check(c, "t5TextEncoder", spec, path, SCALE_CASES, attention="multi-head", max_rel_error=1,
+    c = build_scale(SEED, **DEPTH, precision={**PRECISION, component: "bf16"}, log=log)
+    spec = specs_for(c)[component]
+    result = export_and_check(c, component, spec, path, SCALE_CASES, attention="multi-head", max_rel_error=1,
                               seed=SEED, check=False, log=log)
     write_json(out / ("report.json" if result["ok"] else "failed.json"), result)
 
 
-def export_transformer_bf16(out: Path) -> None:
-    path = out / "transformer.onnx"
-    if path.exists() or (out / "failed.json").exists():
-        log("bf16 transformer lever exists, skipping")
-        return
-    out.mkdir(parents=True, exist_ok=True)
-    c = build_scale(SEED, **DEPTH, precision={**PRECISION, "transformer": "bf16"}, log=log)
-    spec = specs_for(c)["transformer"]
-    result = export_and_check(c, "transformer", spec, path, SCALE_CASES, attention="multi-head", max_rel_error=1,
-                              seed=SEED, check=False, log=log)
-    write_json(out / ("report.json" if result["ok"] else "failed.json"), result)
+def specs_file(component: str) -> str:
+    """The file the lever's graph is written to (named as in the bundle), known before the model is built."""
+    return {"t5TextEncoder": "t5_text_encoder.onnx", "transformer": "transformer.onnx"}[component]
 
 
 def write_io_only(path: Path) -> None:
@@ -223,9 +216,9 @@ def main() -> None:
         (args.out / "levers").mkdir(parents=True, exist_ok=True)
         write_io_only(args.out / "levers" / "io-only.onnx")
     if "t5-bf16" in parts:
-        export_t5_bf16(args.out / "levers" / "t5-bf16")
+        export_bf16_lever(args.out / "levers" / "t5-bf16", "t5TextEncoder")
     if "transformer-bf16" in parts:
-        export_transformer_bf16(args.out / "levers" / "transformer-bf16")
+        export_bf16_lever(args.out / "levers" / "transformer-bf16", "transformer")
     log("done")
 
 
