@@ -93,6 +93,7 @@ export class EditQueue {
   private readonly redis: RedisClient;
   private readonly opts: ResolvedQueueOptions;
   private readonly sweepFrames: number;
+  private readonly inflightTtlSeconds: number;
   private closing: Promise<void> | undefined;
 
   constructor(options: EditQueueOptions) {
@@ -100,6 +101,7 @@ export class EditQueue {
     if (!(Number.isInteger(sweepFrames) && sweepFrames >= 2 && sweepFrames <= MAX_SWEEP_FRAMES))
       throw new RangeError(`sweepFrames must be a whole number from 2 to ${MAX_SWEEP_FRAMES}`);
     this.sweepFrames = sweepFrames;
+    this.inflightTtlSeconds = blobTtlSeconds;
     this.opts = withDefaults(
       {
         queueName: DEFAULT_QUEUE_NAME,
@@ -130,9 +132,10 @@ export class EditQueue {
   }
 
   /**
-   * Stores the image, admits the job (caps, fairness) and adds it. Throws `InflightCapError`,
+   * Admits the job (caps, fairness), then stores the image and adds the job. Throws `InflightCapError`,
    * `BlobTooLargeError` or `InvalidJobError` (all user-facing). A redelivered interaction returns the
-   * existing job with `duplicate: true`.
+   * existing job with `duplicate: true`. Nothing is stored for a refused edit: a user at their cap must
+   * not be able to fill Redis with images that no job will ever read.
    */
   async enqueueEdit(input: EnqueueEditInput): Promise<EnqueuedEdit> {
     const { platform, requester } = input;
@@ -141,7 +144,7 @@ export class EditQueue {
     const existing = await this.queue.getJob(jobId);
     if (existing) return this.duplicateOf(jobId, existing.data, log);
 
-    const source = await this.blobs.put(input.image);
+    const source = this.blobs.refOf(input.image);
     const seed = input.request.seed ?? randomInt(0, 0xffffffff);
     const data = this.validate({
       v: EDIT_JOB_VERSION,
@@ -159,6 +162,7 @@ export class EditQueue {
       cost: jobCost(jobStrengths(data).length),
       userCap: this.opts.userInflightCap,
       teamCap: this.opts.teamInflightCap,
+      inflightTtlSeconds: this.inflightTtlSeconds,
     });
     if (admission.status === 'duplicate') {
       // A concurrent enqueue of the same interaction won; its job may not be added yet.
@@ -170,6 +174,7 @@ export class EditQueue {
       throw new InflightCapError(admission.status === 'user_cap' ? 'user' : 'team', admission.cap);
     }
     try {
+      await this.blobs.put(input.image);
       await this.queue.add('edit', data, {
         jobId,
         priority: admission.priority,
