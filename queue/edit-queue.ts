@@ -20,6 +20,7 @@ import {
   type EditJobResult,
   type Platform,
 } from './edit-job.ts';
+import { assertInConversation, type Conversation } from './conversation.ts';
 import { CancelForbiddenError, InflightCapError, InvalidJobError, JobNotFoundError } from './errors.ts';
 import { jobCost } from './fairness.ts';
 import { requestCancel } from './job-signals.ts';
@@ -201,11 +202,13 @@ export class EditQueue {
   /**
    * Cancels `userId`'s own edit: a queued one is removed at once, a running one is signalled (the
    * worker aborts between steps and the delivery reports code 'cancelled'). Someone else's edit throws
-   * `CancelForbiddenError`; an unknown one `JobNotFoundError`.
+   * `CancelForbiddenError`; an unknown one `JobNotFoundError`; with `where` (the conversation the
+   * Cancel button was pressed in), an edit of another platform or conversation `ForeignJobError`.
    */
-  async cancelEdit(jobId: string, userId: string): Promise<CancelOutcome> {
+  async cancelEdit(jobId: string, userId: string, where?: Conversation): Promise<CancelOutcome> {
     const job = await this.queue.getJob(jobId);
     if (!job) throw new JobNotFoundError(jobId);
+    if (where) assertInConversation(jobId, job.data, where);
     if ((job.data as Partial<EditJobData>).requester?.userId !== userId)
       throw new CancelForbiddenError(jobId);
     const log = this.opts.logger.child({ jobId });
