@@ -58,6 +58,11 @@ export interface EditQueueOptions {
   logger?: Logger;
   /** @defaultValue sharedQueueMetrics() */
   metrics?: QueueMetrics;
+  /**
+   * Called with each job this queue added (not duplicates), e.g. `EditDelivery.watch`, so a job that
+   * later vanishes from Redis is noticed. @defaultValue none
+   */
+  onEnqueued?: (jobId: string, job: EditJobData) => void;
 }
 
 export interface EnqueueEditInput {
@@ -82,7 +87,7 @@ export interface EnqueuedEdit {
 }
 
 type ResolvedQueueOptions = Required<
-  Omit<EditQueueOptions, 'connection' | 'blobTtlSeconds' | 'blobMaxBytes' | 'sweepFrames'>
+  Omit<EditQueueOptions, 'connection' | 'blobTtlSeconds' | 'blobMaxBytes' | 'sweepFrames' | 'onEnqueued'>
 >;
 
 export type CancelOutcome = 'removed' | 'signalled' | 'already_finished';
@@ -95,10 +100,19 @@ export class EditQueue {
   private readonly opts: ResolvedQueueOptions;
   private readonly sweepFrames: number;
   private readonly inflightTtlSeconds: number;
+  private readonly onEnqueued: ((jobId: string, job: EditJobData) => void) | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: EditQueueOptions) {
-    const { connection, blobTtlSeconds = 24 * 3600, blobMaxBytes, sweepFrames, ...rest } = options;
+    const {
+      connection,
+      blobTtlSeconds = 24 * 3600,
+      blobMaxBytes,
+      sweepFrames,
+      onEnqueued,
+      ...rest
+    } = options;
+    this.onEnqueued = onEnqueued;
     if (!(Number.isInteger(sweepFrames) && sweepFrames >= 2 && sweepFrames <= MAX_SWEEP_FRAMES))
       throw new RangeError(`sweepFrames must be a whole number from 2 to ${MAX_SWEEP_FRAMES}`);
     this.sweepFrames = sweepFrames;
@@ -189,6 +203,7 @@ export class EditQueue {
       throw err;
     }
     this.opts.metrics.enqueued.inc({ platform, outcome: 'admitted' });
+    this.onEnqueued?.(jobId, data);
     const position = await this.getQueuePosition(jobId);
     log.info({ priority: admission.priority, position, userId: requester.userId }, 'edit enqueued');
     return { jobId, duplicate: false, position, seed };
@@ -216,6 +231,8 @@ export class EditQueue {
     if (state === 'completed' || state === 'failed') return 'already_finished';
     if (state !== 'active') {
       try {
+        // The flag first: it tells a delivery watching this job (lost-jobs.ts) that it went on purpose.
+        await requestCancel(this.redis, this.keys, jobId);
         await job.remove();
         await this.redis.zrem(this.keys.pendingDelivery(job.data.requester.platform), jobId);
         this.opts.metrics.cancellations.inc({ state: 'queued' });
