@@ -7,6 +7,10 @@
  * finished (`finishedOn` set) or vanished (removed/cancelled). A member whose job does not exist yet
  * is a reservation between this script and `queue.add`; it counts for `graceMs`, so a crashed enqueue
  * frees its slot by itself. So a worker or bot crash never leaks a slot.
+ *
+ * The sets themselves expire `inflightTtlSeconds` after the last admission that touched them (refused
+ * ones included): a user who never returns would otherwise leave a key behind forever. The TTL matches
+ * the blob TTL, past which a job still waiting cannot run anyway (its source image is gone).
  */
 import { LuaScript } from './lua-script.ts';
 import { PRIORITY_LIMIT } from './fairness.ts';
@@ -19,6 +23,7 @@ local jobId = ARGV[1]
 local now = tonumber(ARGV[5])
 local grace = tonumber(ARGV[6])
 local base = ARGV[9]
+local ttl = tonumber(ARGV[11])
 if redis.call('EXISTS', KEYS[8]) == 1 or redis.call('ZSCORE', KEYS[1], jobId) then
   return {0, 0}
 end
@@ -36,6 +41,7 @@ local function inflight(setKey)
     end
     if live then count = count + 1 else redis.call('ZREM', setKey, id) end
   end
+  redis.call('EXPIRE', setKey, ttl)
   return count
 end
 if inflight(KEYS[1]) >= tonumber(ARGV[2]) then return {-1, tonumber(ARGV[2])} end
@@ -51,7 +57,11 @@ local finish = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '0')
 local start = math.max(clock, finish)
 redis.call('HSET', KEYS[4], ARGV[8], start + tonumber(ARGV[7]))
 redis.call('ZADD', KEYS[1], now, jobId)
-if hasTeam then redis.call('ZADD', KEYS[2], now, jobId) end
+redis.call('EXPIRE', KEYS[1], ttl)
+if hasTeam then
+  redis.call('ZADD', KEYS[2], now, jobId)
+  redis.call('EXPIRE', KEYS[2], ttl)
+end
 redis.call('ZADD', KEYS[7], now, jobId)
 return {1, math.min(start + 1, tonumber(ARGV[10]))}
 `);
@@ -73,6 +83,8 @@ export interface AdmissionRequest {
   teamCap: number;
   /** How long a reservation counts before its job exists. @defaultValue 60000 */
   graceMs?: number;
+  /** How long an in-flight set outlives its last admission. @defaultValue 86400 */
+  inflightTtlSeconds?: number;
   now?: number;
 }
 
@@ -110,6 +122,7 @@ export async function admit(
     `${platform}:${userId}`,
     `${keys.queueBase}:`,
     PRIORITY_LIMIT,
+    request.inflightTtlSeconds ?? 24 * 3600,
   ];
   const reply = (await ADMIT.run(redis, keyList, args)) as [number, number];
   const [status, value] = reply;

@@ -43,10 +43,15 @@ export class BlobStore {
     return `sha256-${createHash('sha256').update(bytes).digest('hex')}`;
   }
 
+  /** The ref `put` would return, without storing: checks the size cap (`BlobTooLargeError`). */
+  refOf(bytes: Uint8Array): BlobRef {
+    if (bytes.byteLength > this.maxBytes) throw new BlobTooLargeError(bytes.byteLength, this.maxBytes);
+    return { id: BlobStore.idOf(bytes), bytes: bytes.byteLength };
+  }
+
   /** Stores `bytes` (or refreshes the TTL of the identical blob); throws `BlobTooLargeError` over the cap. */
   async put(bytes: Uint8Array): Promise<BlobRef> {
-    if (bytes.byteLength > this.maxBytes) throw new BlobTooLargeError(bytes.byteLength, this.maxBytes);
-    const id = BlobStore.idOf(bytes);
+    const { id } = this.refOf(bytes);
     const key = this.keys.blob(id);
     // EXPIRE first: when the blob exists this refreshes it without sending the bytes again.
     const refreshed = await this.redis.expire(key, this.ttlSeconds);

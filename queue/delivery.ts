@@ -3,7 +3,9 @@
  * handed to a `DeliveryAdapter` exactly once (see delivery-ledger.ts for the guarantee and its one
  * window). Live events come from BullMQ's QueueEvents; a recovery scan, at start and every
  * `scanIntervalMs`, walks the platform's pending-delivery index and delivers whatever finished while
- * no bot listened (a restart, a crashed replica, a failed adapter call).
+ * no bot listened (a restart, a crashed replica, a failed adapter call). The same scan reports the jobs
+ * this process enqueued (`watch`) that vanished from Redis as failed with code 'job_lost' (lost-jobs.ts):
+ * with Redis restarted without persistence, nothing else would ever answer those users.
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -22,10 +24,11 @@ import {
   type EditJobResult,
   type Platform,
 } from './edit-job.ts';
-import { BlobMissingError } from './errors.ts';
+import { BlobMissingError, JobLostError } from './errors.ts';
 import { readFailure } from './job-signals.ts';
 import { INTERNAL_FAILURE } from './retry.ts';
 import { DEFAULT_QUEUE_NAME, QueueKeys } from './keys.ts';
+import { LostJobWatch } from './lost-jobs.ts';
 import { sharedQueueMetrics, type QueueMetrics } from './metrics.ts';
 import { withDefaults } from './options.ts';
 import type { RedisClient } from './redis-connection.ts';
@@ -94,6 +97,7 @@ export class EditDelivery {
   private readonly queue: Queue<EditJobData, EditJobResult>;
   private readonly blobs: BlobStore;
   private readonly ledger: DeliveryLedger;
+  private readonly lost: LostJobWatch;
   private readonly inFlight = new Map<string, Promise<void>>();
   private events: QueueEvents | undefined;
   private scanTimer: NodeJS.Timeout | undefined;
@@ -128,10 +132,20 @@ export class EditDelivery {
       leaseMs: this.opts.claimLeaseMs,
       doneTtlSeconds: this.opts.deliveredTtlSeconds,
     });
+    this.lost = new LostJobWatch(connection, this.keys);
   }
 
   get platforms(): Platform[] {
     return PLATFORMS.filter((p) => this.adapters[p] !== undefined);
+  }
+
+  /**
+   * Remembers a job this process enqueued until its outcome is delivered, so that `scan` can tell its
+   * user if it vanishes from Redis. Jobs of platforms this delivery does not serve are ignored.
+   */
+  watch(jobId: string, job: EditJobData): void {
+    const platform = platformOfJobId(jobId);
+    if (platform && this.adapters[platform] && !this.closing) this.lost.watch(jobId, job);
   }
 
   /** Subscribes to live events, then runs a first recovery scan (results that finished while down). */
@@ -170,6 +184,8 @@ export class EditDelivery {
         if (await this.deliver(entries[i] as string, Number(entries[i + 1]))) delivered += 1;
       }
     }
+    for (const { jobId, job } of await this.lost.findLost())
+      if (await this.deliverLost(jobId, job)) delivered += 1;
     return delivered;
   }
 
@@ -220,7 +236,10 @@ export class EditDelivery {
 
     const claim = await this.ledger.claim(jobId);
     if (claim !== 'claimed') {
-      if (claim === 'already_delivered') await this.redis.zrem(pending, jobId);
+      if (claim === 'already_delivered') {
+        await this.redis.zrem(pending, jobId);
+        this.lost.forget(jobId);
+      }
       return false;
     }
     const kind = state;
@@ -238,15 +257,70 @@ export class EditDelivery {
       }
       await this.ledger.markDelivered(jobId, 'abandoned');
       await this.redis.zrem(pending, jobId);
+      this.lost.forget(jobId);
       this.opts.metrics.deliveries.inc({ platform, kind, outcome: 'abandoned' });
       log.error({ err, attempts }, 'adapter failed too often; delivery abandoned');
       return false;
     }
     await this.ledger.markDelivered(jobId, 'ok');
     await this.redis.zrem(pending, jobId);
+    this.lost.forget(jobId);
     this.opts.metrics.deliveries.inc({ platform, kind, outcome: 'ok' });
     this.opts.metrics.deliverySeconds.observe({ kind }, (Date.now() - (job.finishedOn ?? started)) / 1000);
     log.info({ kind, ms: Date.now() - started }, 'delivered');
+    return true;
+  }
+
+  /** Tells the user a watched job vanished from Redis; true when the adapter took it. */
+  private deliverLost(jobId: string, job: EditJobData): Promise<boolean> {
+    if (this.inFlight.has(jobId)) return Promise.resolve(false);
+    let handed = false;
+    const attempt = this.reportLost(jobId, job)
+      .then((result) => {
+        handed = result;
+      })
+      .catch((err: unknown) => this.opts.logger.error({ err, jobId }, 'lost-job report failed'))
+      .finally(() => this.inFlight.delete(jobId));
+    this.inFlight.set(jobId, attempt);
+    return attempt.then(() => handed);
+  }
+
+  private async reportLost(jobId: string, job: EditJobData): Promise<boolean> {
+    const platform = job.requester.platform;
+    const adapter = this.adapters[platform];
+    if (!adapter) return false;
+    const log = this.opts.logger.child({ jobId });
+    // The ledger lives in the same (emptied) Redis, but still keeps two concurrent scans apart.
+    if ((await this.ledger.claim(jobId)) !== 'claimed') return false;
+    const lost = new JobLostError(jobId);
+    log.error(
+      { userId: job.requester.userId },
+      'job vanished from Redis before delivery (Redis restarted without persistence, evicted or flushed?)',
+    );
+    try {
+      await adapter.onFailed({
+        jobId,
+        job,
+        code: lost.code,
+        userMessage: lost.userMessage,
+        ...(lost.hint === undefined ? {} : { hint: lost.hint }),
+      });
+    } catch (err) {
+      const attempts = await this.ledger.countFailedAttempt(jobId);
+      this.opts.metrics.deliveries.inc({ platform, kind: 'lost', outcome: 'error' });
+      if (attempts < this.opts.maxAttempts) {
+        await this.ledger.release(jobId);
+        log.warn({ err, attempts }, 'adapter failed on a lost job; a later scan retries');
+        return false;
+      }
+      await this.ledger.markDelivered(jobId, 'abandoned');
+      this.lost.forget(jobId);
+      log.error({ err, attempts }, 'adapter failed too often; lost-job report abandoned');
+      return false;
+    }
+    await this.ledger.markDelivered(jobId, 'ok');
+    this.lost.forget(jobId);
+    this.opts.metrics.deliveries.inc({ platform, kind: 'lost', outcome: 'ok' });
     return true;
   }
 

@@ -20,6 +20,7 @@ import {
   type EditJobResult,
   type Platform,
 } from './edit-job.ts';
+import { assertInConversation, type Conversation } from './conversation.ts';
 import { CancelForbiddenError, InflightCapError, InvalidJobError, JobNotFoundError } from './errors.ts';
 import { jobCost } from './fairness.ts';
 import { requestCancel } from './job-signals.ts';
@@ -57,6 +58,11 @@ export interface EditQueueOptions {
   logger?: Logger;
   /** @defaultValue sharedQueueMetrics() */
   metrics?: QueueMetrics;
+  /**
+   * Called with each job this queue added (not duplicates), e.g. `EditDelivery.watch`, so a job that
+   * later vanishes from Redis is noticed. @defaultValue none
+   */
+  onEnqueued?: (jobId: string, job: EditJobData) => void;
 }
 
 export interface EnqueueEditInput {
@@ -81,7 +87,7 @@ export interface EnqueuedEdit {
 }
 
 type ResolvedQueueOptions = Required<
-  Omit<EditQueueOptions, 'connection' | 'blobTtlSeconds' | 'blobMaxBytes' | 'sweepFrames'>
+  Omit<EditQueueOptions, 'connection' | 'blobTtlSeconds' | 'blobMaxBytes' | 'sweepFrames' | 'onEnqueued'>
 >;
 
 export type CancelOutcome = 'removed' | 'signalled' | 'already_finished';
@@ -93,13 +99,24 @@ export class EditQueue {
   private readonly redis: RedisClient;
   private readonly opts: ResolvedQueueOptions;
   private readonly sweepFrames: number;
+  private readonly inflightTtlSeconds: number;
+  private readonly onEnqueued: ((jobId: string, job: EditJobData) => void) | undefined;
   private closing: Promise<void> | undefined;
 
   constructor(options: EditQueueOptions) {
-    const { connection, blobTtlSeconds = 24 * 3600, blobMaxBytes, sweepFrames, ...rest } = options;
+    const {
+      connection,
+      blobTtlSeconds = 24 * 3600,
+      blobMaxBytes,
+      sweepFrames,
+      onEnqueued,
+      ...rest
+    } = options;
+    this.onEnqueued = onEnqueued;
     if (!(Number.isInteger(sweepFrames) && sweepFrames >= 2 && sweepFrames <= MAX_SWEEP_FRAMES))
       throw new RangeError(`sweepFrames must be a whole number from 2 to ${MAX_SWEEP_FRAMES}`);
     this.sweepFrames = sweepFrames;
+    this.inflightTtlSeconds = blobTtlSeconds;
     this.opts = withDefaults(
       {
         queueName: DEFAULT_QUEUE_NAME,
@@ -130,9 +147,10 @@ export class EditQueue {
   }
 
   /**
-   * Stores the image, admits the job (caps, fairness) and adds it. Throws `InflightCapError`,
+   * Admits the job (caps, fairness), then stores the image and adds the job. Throws `InflightCapError`,
    * `BlobTooLargeError` or `InvalidJobError` (all user-facing). A redelivered interaction returns the
-   * existing job with `duplicate: true`.
+   * existing job with `duplicate: true`. Nothing is stored for a refused edit: a user at their cap must
+   * not be able to fill Redis with images that no job will ever read.
    */
   async enqueueEdit(input: EnqueueEditInput): Promise<EnqueuedEdit> {
     const { platform, requester } = input;
@@ -141,7 +159,7 @@ export class EditQueue {
     const existing = await this.queue.getJob(jobId);
     if (existing) return this.duplicateOf(jobId, existing.data, log);
 
-    const source = await this.blobs.put(input.image);
+    const source = this.blobs.refOf(input.image);
     const seed = input.request.seed ?? randomInt(0, 0xffffffff);
     const data = this.validate({
       v: EDIT_JOB_VERSION,
@@ -159,6 +177,7 @@ export class EditQueue {
       cost: jobCost(jobStrengths(data).length),
       userCap: this.opts.userInflightCap,
       teamCap: this.opts.teamInflightCap,
+      inflightTtlSeconds: this.inflightTtlSeconds,
     });
     if (admission.status === 'duplicate') {
       // A concurrent enqueue of the same interaction won; its job may not be added yet.
@@ -170,6 +189,7 @@ export class EditQueue {
       throw new InflightCapError(admission.status === 'user_cap' ? 'user' : 'team', admission.cap);
     }
     try {
+      await this.blobs.put(input.image);
       await this.queue.add('edit', data, {
         jobId,
         priority: admission.priority,
@@ -183,6 +203,7 @@ export class EditQueue {
       throw err;
     }
     this.opts.metrics.enqueued.inc({ platform, outcome: 'admitted' });
+    this.onEnqueued?.(jobId, data);
     const position = await this.getQueuePosition(jobId);
     log.info({ priority: admission.priority, position, userId: requester.userId }, 'edit enqueued');
     return { jobId, duplicate: false, position, seed };
@@ -196,11 +217,13 @@ export class EditQueue {
   /**
    * Cancels `userId`'s own edit: a queued one is removed at once, a running one is signalled (the
    * worker aborts between steps and the delivery reports code 'cancelled'). Someone else's edit throws
-   * `CancelForbiddenError`; an unknown one `JobNotFoundError`.
+   * `CancelForbiddenError`; an unknown one `JobNotFoundError`; with `where` (the conversation the
+   * Cancel button was pressed in), an edit of another platform or conversation `ForeignJobError`.
    */
-  async cancelEdit(jobId: string, userId: string): Promise<CancelOutcome> {
+  async cancelEdit(jobId: string, userId: string, where?: Conversation): Promise<CancelOutcome> {
     const job = await this.queue.getJob(jobId);
     if (!job) throw new JobNotFoundError(jobId);
+    if (where) assertInConversation(jobId, job.data, where);
     if ((job.data as Partial<EditJobData>).requester?.userId !== userId)
       throw new CancelForbiddenError(jobId);
     const log = this.opts.logger.child({ jobId });
@@ -208,6 +231,8 @@ export class EditQueue {
     if (state === 'completed' || state === 'failed') return 'already_finished';
     if (state !== 'active') {
       try {
+        // The flag first: it tells a delivery watching this job (lost-jobs.ts) that it went on purpose.
+        await requestCancel(this.redis, this.keys, jobId);
         await job.remove();
         await this.redis.zrem(this.keys.pendingDelivery(job.data.requester.platform), jobId);
         this.opts.metrics.cancellations.inc({ state: 'queued' });

@@ -79,6 +79,20 @@ export class EditCancelledError extends UserFacingError {
   }
 }
 
+/**
+ * The job vanished from Redis before its outcome was delivered: Redis restarted without persistence, or
+ * its keys were evicted or flushed. Nothing can be recovered; the user is told to ask again.
+ */
+export class JobLostError extends UserFacingError {
+  readonly jobId: string;
+  constructor(jobId: string) {
+    super('job_lost', 'This edit was lost (the queue restarted and forgot it).', {
+      hint: 'please send it again',
+    });
+    this.jobId = jobId;
+  }
+}
+
 /** The job asks for a model this worker does not serve (a deployment mistake, not a user mistake). */
 export class ModelMismatchError extends UserFacingError {
   readonly requested: string;

@@ -30,7 +30,7 @@ export interface QueueMetrics {
   readonly cacheMisses: Counter;
   /** kk_queue_cancellations_total{state}: cancels of queued (removed) and running (signalled) edits. */
   readonly cancellations: Counter<'state'>;
-  /** kk_queue_deliveries_total{platform,kind,outcome}: kind completed|failed, outcome ok|error|abandoned. */
+  /** kk_queue_deliveries_total{platform,kind,outcome}: kind completed|failed|lost, outcome ok|error|abandoned. */
   readonly deliveries: Counter<'platform' | 'kind' | 'outcome'>;
   /** kk_queue_delivery_seconds{kind}: job finished -> adapter returned. */
   readonly deliverySeconds: Histogram<'kind'>;

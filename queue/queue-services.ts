@@ -16,6 +16,7 @@ import { createEditWorker, type EditWorker } from './edit-worker.ts';
 import { startHealthServer, type HealthCheck, type HealthServer } from './health-server.ts';
 import { sharedQueueMetrics, type QueueMetrics } from './metrics.ts';
 import { createRedis, queuePrefix, type RedisClient } from './redis-connection.ts';
+import { warnIfRedisNotDurable } from './redis-durability.ts';
 import { RedisOutageReporter, redactRedisUrl } from './redis-outage.ts';
 
 export interface QueueServicesOptions {
@@ -63,6 +64,18 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     client.on('ready', () => outage.connected());
   }
 
+  // Made before the queue, which hands it every job it adds to watch (lost-jobs.ts).
+  const delivery =
+    options.adapters && Object.keys(options.adapters).length > 0
+      ? new EditDelivery({
+          connection: blocking,
+          prefix,
+          adapters: options.adapters,
+          deliveredTtlSeconds: config.KK_BLOB_TTL_SECONDS,
+          logger: logger.child({ component: 'delivery' }),
+          metrics,
+        })
+      : undefined;
   const queue = new EditQueue({
     connection: command,
     prefix,
@@ -74,6 +87,7 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     keepFinishedSeconds: config.KK_BLOB_TTL_SECONDS,
     logger: logger.child({ component: 'queue' }),
     metrics,
+    onEnqueued: (jobId, job) => delivery?.watch(jobId, job),
   });
   // Without a listener BullMQ prints every 'error' with its stack (a reconnect attempt each time).
   queue.queue.on('error', (err) => outage.report(err, 'queue'));
@@ -90,17 +104,6 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
           onError: (err) => outage.report(err, 'worker'),
         })
       : undefined;
-  const delivery =
-    options.adapters && Object.keys(options.adapters).length > 0
-      ? new EditDelivery({
-          connection: blocking,
-          prefix,
-          adapters: options.adapters,
-          deliveredTtlSeconds: config.KK_BLOB_TTL_SECONDS,
-          logger: logger.child({ component: 'delivery' }),
-          metrics,
-        })
-      : undefined;
 
   const checks: Record<string, HealthCheck> = { redis: async () => (await command.ping()) === 'PONG' };
   if (worker) checks.worker = () => worker.isRunning();
@@ -108,6 +111,8 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     config.KK_METRICS_PORT === 0
       ? undefined
       : await startHealthServer({ port: config.KK_METRICS_PORT, registry: metrics.registry, checks });
+  // Not awaited: an answer (or a Redis still coming up) must not hold the start; the check never throws.
+  if (worker) void warnIfRedisNotDurable(command, logger.child({ component: 'redis' }));
   await worker?.waitUntilReady();
   await delivery?.start();
   logger.info(

@@ -8,9 +8,11 @@
  * - 'removed' (it was queued): "Cancelled.", final - nothing else will ever be delivered for it;
  * - 'signalled' (it is running): "Cancelling...", then the worker stops and the 'cancelled' failure
  *   replaces it through the normal delivery;
- * - someone else's edit, or one that has finished (or expired): an ephemeral follow-up, nothing edited.
+ * - someone else's edit, an edit of another guild or channel, or one that has finished (or expired): an
+ *   ephemeral follow-up, nothing edited.
  */
 import type { Logger } from '../../config/logger.ts';
+import { ForeignJobError, type Conversation } from '../../queue/conversation.ts';
 import type { CancelOutcome, EditQueue } from '../../queue/edit-queue.ts';
 import { CancelForbiddenError, JobNotFoundError } from '../../queue/errors.ts';
 import type { DiscordDelivery, DiscordReplyTo } from './discord-delivery.ts';
@@ -34,25 +36,33 @@ export interface CancelContext {
 
 /**
  * The immediate answer to a Cancel press, and the follow-up that does the cancelling. `press` is the
- * press's own interaction (its token edits the pressed message); `press.userId` is the presser.
+ * press's own interaction (its token edits the pressed message); `press.userId` is the presser, `where`
+ * the guild and channel it was pressed in.
  */
 export function handleCancelPress(
   jobId: string,
   press: DiscordReplyTo,
+  where: Conversation,
   ctx: CancelContext,
 ): { response: typeof DEFERRED_UPDATE; followUp: () => Promise<void> } {
-  return { response: DEFERRED_UPDATE, followUp: () => cancel(jobId, press, ctx) };
+  return { response: DEFERRED_UPDATE, followUp: () => cancel(jobId, press, where, ctx) };
 }
 
-async function cancel(jobId: string, press: DiscordReplyTo, ctx: CancelContext): Promise<void> {
+async function cancel(
+  jobId: string,
+  press: DiscordReplyTo,
+  where: Conversation,
+  ctx: CancelContext,
+): Promise<void> {
   const userId = press.userId;
   const log = ctx.logger.child({ jobId, userId });
   const tell = (content: string) =>
     createFollowupMessage(ctx.delivery.rest, press.applicationId, press.token, ephemeralFollowUp(content));
   let outcome: CancelOutcome;
   try {
-    outcome = await ctx.queue.cancelEdit(jobId, userId);
+    outcome = await ctx.queue.cancelEdit(jobId, userId, where);
   } catch (err) {
+    if (err instanceof ForeignJobError) return tell(err.userMessage);
     if (err instanceof CancelForbiddenError) return tell(NOT_YOURS_TO_CANCEL);
     if (err instanceof JobNotFoundError) return tell(ALREADY_FINISHED);
     log.error({ err }, 'cancel failed');

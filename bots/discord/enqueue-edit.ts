@@ -6,6 +6,7 @@
  */
 import type { APIInteraction } from 'discord-api-types/v10';
 import { UserFacingError, type EditRequest } from '../../commands/index.ts';
+import type { Conversation } from '../../queue/conversation.ts';
 import { jobIdFor } from '../../queue/edit-job.ts';
 import type { DiscordReplyTo } from './discord-delivery.ts';
 import type { InteractionContext } from './interaction-handler.ts';
@@ -72,6 +73,12 @@ export function requesterOf(interaction: APIInteraction): {
   const userId = interaction.member?.user.id ?? interaction.user?.id ?? 'unknown';
   const channelId = interaction.channel?.id ?? interaction.channel_id ?? 'unknown';
   return { ...(interaction.guild_id ? { teamId: interaction.guild_id } : {}), channelId, userId };
+}
+
+/** Where `interaction` happened: its guild (none in a DM) and channel, for buttons' conversation rule. */
+export function conversationOf(interaction: APIInteraction): Conversation {
+  const { teamId, channelId } = requesterOf(interaction);
+  return { platform: 'discord', teamId, channelId };
 }
 
 /** How to answer `interaction` later: its token edits its original response (or the pressed message). */

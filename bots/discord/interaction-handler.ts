@@ -7,8 +7,9 @@
  *   ephemeral message; otherwise "thinking..." (deferred), then download -> `enqueueEdit` -> "#2 in queue".
  * - `/kk-help`, or `/edit` with the instruction `help`: the help text, ephemeral.
  * - A result's button: deferred (a new message), then the parent job's request and source blob ->
- *   `applyEditAction` -> `enqueueEdit` with `parentEditId`. Anyone who can see the result may press;
- *   the presser becomes the requester, so their own in-flight caps apply.
+ *   `applyEditAction` -> `enqueueEdit` with `parentEditId`. Anyone in the result's guild and channel
+ *   (or DM) may press; the presser becomes the requester, so their own in-flight caps apply. A button
+ *   naming a job of another conversation or platform is refused (queue/conversation.ts).
  * - A status message's Cancel button: cancel-button.ts.
  * - "Edit image" on a message, and the modal it opens: edit-image-command.ts.
  */
@@ -35,12 +36,13 @@ import {
   type EditRequest,
   type HelpCapabilities,
 } from '../../commands/index.ts';
+import { assertInConversation } from '../../queue/conversation.ts';
 import type { EditQueue } from '../../queue/edit-queue.ts';
 import { handleCancelPress } from './cancel-button.ts';
 import type { DiscordDelivery } from './discord-delivery.ts';
 import { AttachmentError, checkAttachment, downloadAttachment } from './download-attachment.ts';
 import { handleEditImageCommand, handleEditImageSubmit } from './edit-image-command.ts';
-import { enqueueAndReport, replyToOf } from './enqueue-edit.ts';
+import { conversationOf, enqueueAndReport, replyToOf } from './enqueue-edit.ts';
 import { HELP_COMMAND_NAME } from './help-command.ts';
 import {
   DEFERRED_REPLY,
@@ -160,7 +162,8 @@ function handleButton(
   ctx: InteractionContext,
 ): HandledInteraction {
   const cancelJobId = decodeCancelId(interaction.data.custom_id);
-  if (cancelJobId !== undefined) return handleCancelPress(cancelJobId, replyToOf(interaction), ctx);
+  if (cancelJobId !== undefined)
+    return handleCancelPress(cancelJobId, replyToOf(interaction), conversationOf(interaction), ctx);
   const button = decodeButtonId(interaction.data.custom_id);
   if (!button) return { response: ephemeralReply('This button is no longer supported - run /edit again.') };
   const { action, parentJobId } = button;
@@ -168,6 +171,7 @@ function handleButton(
   const prepare = async () => {
     const parent = await ctx.queue.queue.getJob(parentJobId);
     if (!parent) throw new ParentExpiredError();
+    assertInConversation(parentJobId, parent.data, conversationOf(interaction));
     const request = applyEditAction(action, parent.data.request);
     const image = await ctx.queue.blobs.get(parent.data.source.blob);
     if (!image) throw new ParentExpiredError();

@@ -23,6 +23,7 @@ import {
   parseEditCommand,
   type EditRequest,
 } from '../../commands/index.ts';
+import { assertInConversation, type Conversation } from '../../queue/conversation.ts';
 import type { EditQueue } from '../../queue/edit-queue.ts';
 import { jobIdFor } from '../../queue/edit-job.ts';
 import { checkMembership } from './channel-membership.ts';
@@ -107,6 +108,8 @@ export async function handleEditButton(
   try {
     const parent = await ctx.queue.queue.getJob(parentId);
     if (!parent) throw new ParentExpiredError();
+    // A job id in a button's value is plain text: a copied one must not re-edit another team's image.
+    assertInConversation(parentId, parent.data, slackConversationOf(body, channelId));
     const request = applyEditAction(editAction, parent.data.request);
     const threadTs = body.container.thread_ts as string | undefined;
     await submitEdit(ctx, {
@@ -128,6 +131,11 @@ export async function handleEditButton(
     if (!(err instanceof UserFacingError)) throw err;
     await ephemeral(`:warning: ${userErrorText(err)}`);
   }
+}
+
+/** Where a Slack button was pressed: its team (the clicker's, on an org-wide install) and channel. */
+export function slackConversationOf(body: BlockButtonAction, channelId: string): Conversation {
+  return { platform: 'slack', teamId: body.team?.id ?? body.user.team_id, channelId };
 }
 
 export interface Submission {

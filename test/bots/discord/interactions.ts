@@ -11,9 +11,20 @@ export interface SentInteraction {
   payload: Record<string, unknown>;
 }
 
-function base(type: number, userId: string): SentInteraction {
+/** Where an interaction happens: a guild's text channel (the default), or a DM (`guildId: null`). */
+export interface InteractionPlace {
+  /** @defaultValue GUILD_ID; null: a DM, which Discord sends with `user` instead of `member`. */
+  guildId?: string | null;
+  /** @defaultValue CHANNEL_ID */
+  channelId?: string;
+}
+
+function base(type: number, userId: string, place: InteractionPlace = {}): SentInteraction {
   const id = snowflake();
   const token = interactionToken();
+  const guildId = place.guildId === undefined ? GUILD_ID : place.guildId;
+  const channelId = place.channelId ?? CHANNEL_ID;
+  const user = { id: userId, username: `user-${userId}` };
   return {
     id,
     token,
@@ -23,10 +34,9 @@ function base(type: number, userId: string): SentInteraction {
       type,
       token,
       version: 1,
-      guild_id: GUILD_ID,
-      channel_id: CHANNEL_ID,
-      channel: { id: CHANNEL_ID, type: 0 },
-      member: { user: { id: userId, username: `user-${userId}` }, roles: [] },
+      ...(guildId === null ? { user } : { guild_id: guildId, member: { user, roles: [] } }),
+      channel_id: channelId,
+      channel: { id: channelId, type: guildId === null ? 1 : 0 },
       app_permissions: '0',
       locale: 'en-US',
     },
@@ -78,11 +88,20 @@ export function commandInteraction(name: string, userId = 'user-1'): SentInterac
   return sent;
 }
 
-/** A press of a button (custom_id) under a message the bot posted. */
-export function buttonInteraction(customId: string, userId = 'user-1'): SentInteraction {
-  const sent = base(3, userId);
+/** A press of a button (custom_id) under a message the bot posted, in `place` (default: the test guild). */
+export function buttonInteraction(
+  customId: string,
+  userId = 'user-1',
+  place: InteractionPlace = {},
+): SentInteraction {
+  const sent = base(3, userId, place);
   sent.payload.data = { custom_id: customId, component_type: 2 };
-  sent.payload.message = { id: snowflake(), channel_id: CHANNEL_ID, content: '', components: [] };
+  sent.payload.message = {
+    id: snowflake(),
+    channel_id: place.channelId ?? CHANNEL_ID,
+    content: '',
+    components: [],
+  };
   return sent;
 }
 

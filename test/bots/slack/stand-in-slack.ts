@@ -163,6 +163,16 @@ export interface SendOptions {
   retryNum?: number;
 }
 
+export interface ClickOptions {
+  userId?: string;
+  triggerId?: string;
+  /**
+   * Sends this as the button's value instead of the one the bot gave it: a forged or replayed click
+   * (Slack itself sends the value back unchanged, but a click signed elsewhere may carry anything).
+   */
+  forgedValue?: string;
+}
+
 export class StandInSlack {
   readonly calls: ApiCall[] = [];
   readonly files: StandInFile[] = [];
@@ -270,7 +280,7 @@ export class StandInSlack {
     botUrl: string,
     message: PostedMessage,
     actionId: string,
-    options: SendOptions & { userId?: string; triggerId?: string } = {},
+    options: SendOptions & ClickOptions = {},
   ) {
     const { payload, triggerId, responseId } = this.blockActions(message, actionId, options);
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
@@ -279,12 +289,9 @@ export class StandInSlack {
   }
 
   /** The `block_actions` payload of a click on `actionId` in `message`. */
-  private blockActions(
-    message: PostedMessage,
-    actionId: string,
-    options: { userId?: string; triggerId?: string },
-  ) {
-    const button = findButton(message, actionId);
+  private blockActions(message: PostedMessage, actionId: string, options: ClickOptions) {
+    const found = findButton(message, actionId);
+    const button = options.forgedValue === undefined ? found : { ...found, value: options.forgedValue };
     const triggerId = options.triggerId ?? `${Date.now()}.${randomUUID().slice(0, 12)}`;
     const responseId = randomUUID();
     const userId = options.userId ?? 'U0001';
@@ -386,7 +393,7 @@ export class StandInSlack {
   }
 
   /** Clicks a button over the newest Socket Mode connection (an `interactive` envelope). */
-  async clickButtonOverSocket(message: PostedMessage, actionId: string, options: { userId?: string } = {}) {
+  async clickButtonOverSocket(message: PostedMessage, actionId: string, options: ClickOptions = {}) {
     const { payload, triggerId, responseId } = this.blockActions(message, actionId, options);
     const ack = await this.sendEnvelope('interactive', payload);
     return { ack, triggerId, responseId };
