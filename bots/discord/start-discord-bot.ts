@@ -14,6 +14,7 @@ import { ConfigError, type Config } from '../../config/config.ts';
 import type { Logger } from '../../config/logger.ts';
 import { silentLogger } from '../../config/logger.ts';
 import type { HelpCapabilities } from '../../commands/index.ts';
+import type { FileHostPolicy } from '../file-hosts/file-host-policy.ts';
 import { DiscordDelivery } from './discord-delivery.ts';
 import { createDiscordRest } from './discord-rest.ts';
 import { handleInteraction, type BotQueue } from './interaction-handler.ts';
@@ -62,6 +63,12 @@ export interface DiscordBotOptions {
   downloadTimeoutMs?: number;
   /** Listed in the help text. @defaultValue none */
   helpCapabilities?: HelpCapabilities;
+  /**
+   * Where attachments may be downloaded from. Only test harnesses set this, to reach a local stand-in;
+   * there is no environment variable for it on purpose.
+   * @defaultValue DISCORD_FILE_HOSTS (https://cdn.discordapp.com, https://media.discordapp.net)
+   */
+  fileHosts?: FileHostPolicy;
 }
 
 export interface DiscordBot {
@@ -100,6 +107,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
         logger,
         ...(options.downloadTimeoutMs === undefined ? {} : { downloadTimeoutMs: options.downloadTimeoutMs }),
         ...(options.helpCapabilities ? { helpCapabilities: options.helpCapabilities } : {}),
+        ...(options.fileHosts ? { fileHosts: options.fileHosts } : {}),
       }),
   });
   let closing: Promise<void> | undefined;
