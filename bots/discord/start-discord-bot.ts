@@ -15,6 +15,7 @@ import type { Logger } from '../../config/logger.ts';
 import { silentLogger } from '../../config/logger.ts';
 import type { HelpCapabilities } from '../../commands/index.ts';
 import type { FileHostPolicy } from '../file-hosts/file-host-policy.ts';
+import type { BodyGuardOptions } from '../http-guard/body-guard.ts';
 import { DiscordDelivery } from './discord-delivery.ts';
 import { createDiscordRest } from './discord-rest.ts';
 import { handleInteraction, type BotQueue } from './interaction-handler.ts';
@@ -69,6 +70,8 @@ export interface DiscordBotOptions {
    * @defaultValue DISCORD_FILE_HOSTS (https://cdn.discordapp.com, https://media.discordapp.net)
    */
   fileHosts?: FileHostPolicy;
+  /** Bounds on unauthenticated request bodies. @defaultValue BodyGuard's (256 KiB, 64 at once, 10 s) */
+  bodyGuard?: BodyGuardOptions;
 }
 
 export interface DiscordBot {
@@ -98,6 +101,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     port: config.DISCORD_PORT,
     ...(options.host === undefined ? {} : { host: options.host }),
     publicKey: discordPublicKey(config.DISCORD_PUBLIC_KEY),
+    ...options.bodyGuard,
     logger,
     handle: (interaction) =>
       handleInteraction(interaction, {

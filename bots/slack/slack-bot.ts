@@ -27,6 +27,8 @@ import { boltLogger } from './bolt-logger.ts';
 import { handleCancelButton } from './cancel-button.ts';
 import type { HelpCapabilities } from '../../commands/index.ts';
 import type { FileHostPolicy } from '../file-hosts/file-host-policy.ts';
+import type { BodyGuardOptions } from '../http-guard/body-guard.ts';
+import { createGuardedReceiver } from './guarded-receiver.ts';
 import { handleEditButton, handleEditCommand, type EditHandlerContext } from './edit-handlers.ts';
 import { EDIT_MODAL_CALLBACK_ID, EDIT_SHORTCUT_CALLBACK_ID } from './edit-modal.ts';
 import { handleEditModal, handleEditShortcut } from './edit-shortcut.ts';
@@ -54,6 +56,8 @@ export interface SlackBotOptions {
    * @defaultValue SLACK_FILE_HOSTS (https://files.slack.com)
    */
   fileHosts?: FileHostPolicy;
+  /** HTTP mode: bounds on unauthenticated request bodies. @defaultValue BodyGuard's (256 KiB, 64, 10 s) */
+  bodyGuard?: BodyGuardOptions;
 }
 
 export interface SlackBot {
@@ -103,8 +107,13 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       })
     : new App({
         token,
-        signingSecret: config.SLACK_SIGNING_SECRET,
-        endpoints: '/slack/events',
+        receiver: createGuardedReceiver({
+          signingSecret: config.SLACK_SIGNING_SECRET ?? '',
+          endpoint: '/slack/events',
+          boltLogger: boltLogger(logger),
+          logger,
+          ...options.bodyGuard,
+        }),
         clientOptions,
         logger: boltLogger(logger),
         deferInitialization: true,
