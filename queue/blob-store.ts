@@ -4,7 +4,7 @@
  * refreshes its TTL (a "weaker"/"stronger" chain re-uses its source without re-uploading it).
  */
 import { createHash } from 'node:crypto';
-import { BlobMissingError, BlobTooLargeError } from './errors.ts';
+import { BlobMissingError, BlobTooLargeError, EmptyImageError } from './errors.ts';
 import type { QueueKeys } from './keys.ts';
 import type { RedisClient } from './redis-connection.ts';
 
@@ -43,9 +43,10 @@ export class BlobStore {
     return `sha256-${createHash('sha256').update(bytes).digest('hex')}`;
   }
 
-  /** Stores `bytes` (or refreshes the TTL of the identical blob); throws `BlobTooLargeError` over the cap. */
+  /** Stores `bytes` (or refreshes the TTL of the identical blob); throws `BlobTooLargeError` over the cap, `EmptyImageError` for none. */
   async put(bytes: Uint8Array): Promise<BlobRef> {
     if (bytes.byteLength > this.maxBytes) throw new BlobTooLargeError(bytes.byteLength, this.maxBytes);
+    if (bytes.byteLength === 0) throw new EmptyImageError();
     const id = BlobStore.idOf(bytes);
     const key = this.keys.blob(id);
     // EXPIRE first: when the blob exists this refreshes it without sending the bytes again.

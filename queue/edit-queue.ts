@@ -57,6 +57,11 @@ export interface EditQueueOptions {
   logger?: Logger;
   /** @defaultValue sharedQueueMetrics() */
   metrics?: QueueMetrics;
+  /**
+   * The BullMQ Queue's 'error' events (every reconnect attempt while Redis is away). Without a listener
+   * BullMQ prints them raw to stderr, breaking JSON logs. @defaultValue one `logger.error` line each
+   */
+  onError?: (err: Error) => void;
 }
 
 export interface EnqueueEditInput {
@@ -109,6 +114,7 @@ export class EditQueue {
         keepFinishedSeconds: blobTtlSeconds,
         logger: silentLogger,
         metrics: sharedQueueMetrics(),
+        onError: (err: Error) => this.opts.logger.error({ err }, 'queue error'),
       },
       rest,
     );
@@ -126,6 +132,7 @@ export class EditQueue {
       connection: this.redis,
       prefix: this.opts.prefix,
     });
+    this.queue.on('error', (err) => this.opts.onError(err));
     this.opts.metrics.watchQueue(this.queue);
   }
 

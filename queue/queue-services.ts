@@ -74,9 +74,9 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     keepFinishedSeconds: config.KK_BLOB_TTL_SECONDS,
     logger: logger.child({ component: 'queue' }),
     metrics,
+    // Without a listener BullMQ prints every 'error' with its stack (a reconnect attempt each time).
+    onError: (err) => outage.report(err, 'queue'),
   });
-  // Without a listener BullMQ prints every 'error' with its stack (a reconnect attempt each time).
-  queue.queue.on('error', (err) => outage.report(err, 'queue'));
   const worker =
     options.runner && config.KK_WORKER
       ? createEditWorker(options.runner, {
@@ -99,6 +99,7 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
           deliveredTtlSeconds: config.KK_BLOB_TTL_SECONDS,
           logger: logger.child({ component: 'delivery' }),
           metrics,
+          onError: (err) => outage.report(err, 'delivery'),
         })
       : undefined;
 
