@@ -28,6 +28,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { parseConfig } from '../config/config.ts';
 import { createDiscordDelivery, startDiscordBot } from '../bots/discord/index.ts';
+import { standInFileHosts } from '../bots/file-hosts/file-host-policy.ts';
 import { EMBEDDED_MODEL_DIR } from '../models/default-model-dir.ts';
 import { createEditPipeline } from '../pipeline/create-edit-pipeline.ts';
 import { PipelineHost, pipelineRunnerSpec } from '../pipeline/host/pipeline-host.ts';
@@ -161,7 +162,9 @@ async function runScenario(
     runner,
     adapters: { discord: adapter },
   });
-  const bot = await startDiscordBot({ config, services, adapter, host: '127.0.0.1' });
+  // The stand-in's CDN is plain http on loopback: allowed here explicitly, never by configuration.
+  const fileHosts = standInFileHosts(standIn.apiUrl);
+  const bot = await startDiscordBot({ config, services, adapter, host: '127.0.0.1', fileHosts });
   const url = `http://127.0.0.1:${bot.port}/discord/interactions`;
   try {
     let idle: Measured | undefined;

@@ -4,7 +4,7 @@
  * refreshes its TTL (a "weaker"/"stronger" chain re-uses its source without re-uploading it).
  */
 import { createHash } from 'node:crypto';
-import { BlobMissingError, BlobTooLargeError } from './errors.ts';
+import { BlobMissingError, BlobTooLargeError, EmptyImageError } from './errors.ts';
 import type { QueueKeys } from './keys.ts';
 import type { RedisClient } from './redis-connection.ts';
 
@@ -43,13 +43,17 @@ export class BlobStore {
     return `sha256-${createHash('sha256').update(bytes).digest('hex')}`;
   }
 
-  /** The ref `put` would return, without storing: checks the size cap (`BlobTooLargeError`). */
+  /**
+   * The ref `put` would return, without storing: checks the size cap (`BlobTooLargeError`) and refuses an
+   * empty image (`EmptyImageError`), so admission can run before anything is stored.
+   */
   refOf(bytes: Uint8Array): BlobRef {
     if (bytes.byteLength > this.maxBytes) throw new BlobTooLargeError(bytes.byteLength, this.maxBytes);
+    if (bytes.byteLength === 0) throw new EmptyImageError();
     return { id: BlobStore.idOf(bytes), bytes: bytes.byteLength };
   }
 
-  /** Stores `bytes` (or refreshes the TTL of the identical blob); throws `BlobTooLargeError` over the cap. */
+  /** Stores `bytes` (or refreshes the TTL of the identical blob); throws as `refOf` does. */
   async put(bytes: Uint8Array): Promise<BlobRef> {
     const { id } = this.refOf(bytes);
     const key = this.keys.blob(id);

@@ -85,6 +85,11 @@ export interface EditDeliveryOptions {
   logger?: Logger;
   /** @defaultValue sharedQueueMetrics() */
   metrics?: QueueMetrics;
+  /**
+   * The BullMQ Queue's 'error' events (every reconnect attempt while Redis is away); without a listener
+   * BullMQ prints them raw to stderr. @defaultValue one `logger.error` line each
+   */
+  onError?: (err: Error) => void;
 }
 
 export class EditDelivery {
@@ -116,6 +121,7 @@ export class EditDelivery {
         replicaId: `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
         logger: silentLogger,
         metrics: sharedQueueMetrics(),
+        onError: (err: Error) => this.opts.logger.error({ err }, 'delivery queue error'),
       },
       rest,
     );
@@ -126,6 +132,7 @@ export class EditDelivery {
     this.adapters = adapters;
     this.keys = new QueueKeys(this.opts.prefix, this.opts.queueName);
     this.queue = new Queue(this.opts.queueName, { connection, prefix: this.opts.prefix });
+    this.queue.on('error', (err) => this.opts.onError(err));
     this.blobs = new BlobStore(connection, this.keys);
     this.ledger = new DeliveryLedger(connection, this.keys, {
       replicaId: this.opts.replicaId,

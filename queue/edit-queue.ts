@@ -63,6 +63,11 @@ export interface EditQueueOptions {
    * later vanishes from Redis is noticed. @defaultValue none
    */
   onEnqueued?: (jobId: string, job: EditJobData) => void;
+  /**
+   * The BullMQ Queue's 'error' events (every reconnect attempt while Redis is away). Without a listener
+   * BullMQ prints them raw to stderr, breaking JSON logs. @defaultValue one `logger.error` line each
+   */
+  onError?: (err: Error) => void;
 }
 
 export interface EnqueueEditInput {
@@ -126,6 +131,7 @@ export class EditQueue {
         keepFinishedSeconds: blobTtlSeconds,
         logger: silentLogger,
         metrics: sharedQueueMetrics(),
+        onError: (err: Error) => this.opts.logger.error({ err }, 'queue error'),
       },
       rest,
     );
@@ -143,6 +149,7 @@ export class EditQueue {
       connection: this.redis,
       prefix: this.opts.prefix,
     });
+    this.queue.on('error', (err) => this.opts.onError(err));
     this.opts.metrics.watchQueue(this.queue);
   }
 

@@ -21,7 +21,7 @@ export class BlobTooLargeError extends UserFacingError {
   readonly bytes: number;
   readonly maxBytes: number;
   constructor(bytes: number, maxBytes: number) {
-    super('blob_too_large', `That image is too large (${formatMiB(bytes)}).`, {
+    super('blob_too_large', `That image is too large (${formatOverLimit(bytes, maxBytes)}).`, {
       hint: `the limit is ${formatMiB(maxBytes)}`,
     });
     this.bytes = bytes;
@@ -106,6 +106,22 @@ export class ModelMismatchError extends UserFacingError {
   }
 }
 
-function formatMiB(bytes: number): string {
+export function formatMiB(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+/**
+ * An over-limit size for a message next to the limit: "25.3 MiB", or "over 25.0 MiB" when the two would
+ * round to the same text (a file a few bytes over must not read "25.0 MiB - the limit is 25.0 MiB").
+ */
+export function formatOverLimit(bytes: number, maxBytes: number): string {
+  const size = formatMiB(bytes);
+  return size === formatMiB(maxBytes) ? `over ${size}` : size;
+}
+
+/** A source image with no bytes at all (an empty upload, or a download cut to nothing). */
+export class EmptyImageError extends UserFacingError {
+  constructor() {
+    super('empty_image', 'That image is empty (0 bytes).', { hint: 'upload the image again' });
+  }
 }

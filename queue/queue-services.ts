@@ -74,6 +74,7 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
           deliveredTtlSeconds: config.KK_BLOB_TTL_SECONDS,
           logger: logger.child({ component: 'delivery' }),
           metrics,
+          onError: (err) => outage.report(err, 'delivery'),
         })
       : undefined;
   const queue = new EditQueue({
@@ -88,9 +89,9 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     logger: logger.child({ component: 'queue' }),
     metrics,
     onEnqueued: (jobId, job) => delivery?.watch(jobId, job),
+    // Without a listener BullMQ prints every 'error' with its stack (a reconnect attempt each time).
+    onError: (err) => outage.report(err, 'queue'),
   });
-  // Without a listener BullMQ prints every 'error' with its stack (a reconnect attempt each time).
-  queue.queue.on('error', (err) => outage.report(err, 'queue'));
   const worker =
     options.runner && config.KK_WORKER
       ? createEditWorker(options.runner, {

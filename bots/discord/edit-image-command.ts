@@ -31,7 +31,12 @@ import {
   type EditRequest,
 } from '../../commands/index.ts';
 import { BlobStore } from '../../queue/blob-store.ts';
-import { AttachmentError, checkAttachment, downloadAttachment } from './download-attachment.ts';
+import {
+  AttachmentError,
+  checkAttachment,
+  downloadAttachment,
+  downloadOptionsOf,
+} from './download-attachment.ts';
 import { enqueueAndReport } from './enqueue-edit.ts';
 import type { HandledInteraction, InteractionContext } from './interaction-handler.ts';
 import { DEFERRED_REPLY, ephemeralError, ephemeralReply } from './payloads.ts';
@@ -109,10 +114,7 @@ export function handleEditImageSubmit(
       throw new AttachmentError('download_failed', 'That image is no longer available.', {
         hint: 'use Edit image on the message again',
       });
-    const image = await downloadAttachment(attachment.data.url, {
-      maxBytes: ctx.blobMaxBytes,
-      ...(ctx.downloadTimeoutMs ? { timeoutMs: ctx.downloadTimeoutMs } : {}),
-    });
+    const image = await downloadAttachment(attachment.data.url, downloadOptionsOf(ctx));
     return { request, image };
   };
   return { response: DEFERRED_REPLY, followUp: () => enqueueAndReport(interaction, ctx, prepare, request) };

@@ -40,7 +40,13 @@ import { assertInConversation } from '../../queue/conversation.ts';
 import type { EditQueue } from '../../queue/edit-queue.ts';
 import { handleCancelPress } from './cancel-button.ts';
 import type { DiscordDelivery } from './discord-delivery.ts';
-import { AttachmentError, checkAttachment, downloadAttachment } from './download-attachment.ts';
+import type { FileHostPolicy } from '../file-hosts/file-host-policy.ts';
+import {
+  AttachmentError,
+  checkAttachment,
+  downloadAttachment,
+  downloadOptionsOf,
+} from './download-attachment.ts';
 import { handleEditImageCommand, handleEditImageSubmit } from './edit-image-command.ts';
 import { conversationOf, enqueueAndReport, replyToOf } from './enqueue-edit.ts';
 import { HELP_COMMAND_NAME } from './help-command.ts';
@@ -69,6 +75,8 @@ export interface InteractionContext {
   blobMaxBytes: number;
   /** @defaultValue 20000 */
   downloadTimeoutMs?: number;
+  /** Where attachments may come from. @defaultValue DISCORD_FILE_HOSTS */
+  fileHosts?: FileHostPolicy;
   /** What the help text lists as the model's strengths. @defaultValue none */
   helpCapabilities?: HelpCapabilities;
   logger: Logger;
@@ -145,11 +153,7 @@ function handleEdit(
     throw err;
   }
   const url = attachment.url;
-  const download = () =>
-    downloadAttachment(url, {
-      maxBytes: ctx.blobMaxBytes,
-      ...(ctx.downloadTimeoutMs ? { timeoutMs: ctx.downloadTimeoutMs } : {}),
-    });
+  const download = () => downloadAttachment(url, downloadOptionsOf(ctx));
   return {
     response: DEFERRED_REPLY,
     followUp: () =>

@@ -1,6 +1,6 @@
 /**
  * The Interactions Endpoint: Node's `http` server answering `POST /discord/interactions`. It reads the
- * raw body (capped), checks Discord's Ed25519 signature (401 otherwise, as Discord's own endpoint probe
+ * raw body (capped in size, time and concurrency: body-guard.ts), checks Discord's Ed25519 signature (401 otherwise, as Discord's own endpoint probe
  * expects), answers with the handler's immediate response, and only then runs the handler's follow-up.
  * Stateless apart from follow-ups in flight, so any number of replicas can sit behind a load balancer.
  */
@@ -8,13 +8,15 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import type { APIInteraction } from 'discord-api-types/v10';
+import { BodyGuard, type BodyGuardOptions } from '../http-guard/body-guard.ts';
+import { parseInteraction } from './interaction-shape.ts';
 import type { Logger } from '../../config/logger.ts';
 import type { HandledInteraction } from './interaction-handler.ts';
 import { verifyDiscordSignature } from './verify-signature.ts';
 
 export const INTERACTIONS_PATH = '/discord/interactions';
 
-export interface InteractionServerOptions {
+export interface InteractionServerOptions extends BodyGuardOptions {
   /** 0 picks a free port. */
   port: number;
   /** @defaultValue undefined (every interface) */
@@ -22,8 +24,6 @@ export interface InteractionServerOptions {
   publicKey: KeyObject;
   handle: (interaction: APIInteraction) => HandledInteraction;
   logger: Logger;
-  /** Interactions are a few KiB; anything far larger is not Discord. @defaultValue 1 MiB */
-  maxBodyBytes?: number;
   /**
    * Signed timestamps further than this from the local clock are refused, so a captured request can't be
    * replayed later (after its job id has been forgotten). @defaultValue 300
@@ -37,11 +37,10 @@ export interface InteractionServer {
   close(): Promise<void>;
 }
 
-class BodyTooLargeError extends Error {}
-
 export async function startInteractionServer(options: InteractionServerOptions): Promise<InteractionServer> {
   const { publicKey, handle, logger } = options;
-  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+  // Interactions are a few KiB: the guard's bounds (256 KiB, 64 at once, 10 s) are far above them.
+  const bodies = new BodyGuard(options);
   const maxClockSkewSeconds = options.maxClockSkewSeconds ?? 300;
   const followUps = new Set<Promise<void>>();
 
@@ -56,15 +55,10 @@ export async function startInteractionServer(options: InteractionServerOptions):
     const path = (req.url ?? '').split('?')[0];
     if (path !== INTERACTIONS_PATH) return reply(res, 404, { error: 'not found' });
     if (req.method !== 'POST') return reply(res, 405, { error: 'POST only' });
-    let body: Buffer;
-    try {
-      body = await readBody(req, maxBodyBytes);
-    } catch (err) {
-      if (err instanceof BodyTooLargeError) return reply(res, 413, { error: 'body too large' });
-      throw err;
-    }
     const signature = header(req, 'x-signature-ed25519');
     const timestamp = header(req, 'x-signature-timestamp');
+    const body = await bodies.read(req, res);
+    if (body === undefined) return;
     if (!verifyDiscordSignature(publicKey, signature, timestamp, body)) {
       logger.warn('interaction with an invalid signature refused');
       return reply(res, 401, { error: 'invalid request signature' });
@@ -73,11 +67,17 @@ export async function startInteractionServer(options: InteractionServerOptions):
       logger.warn({ timestamp }, 'interaction with a stale timestamp refused');
       return reply(res, 401, { error: 'stale request timestamp' });
     }
-    let interaction: APIInteraction;
+    let json: unknown;
     try {
-      interaction = JSON.parse(body.toString('utf8')) as APIInteraction;
+      json = JSON.parse(body.toString('utf8'));
     } catch {
       return reply(res, 400, { error: 'body is not JSON' });
+    }
+    // Signed, but not shaped like an interaction (null, {"type":2} without data): a 400, not a crash.
+    const interaction = parseInteraction(json);
+    if (!interaction) {
+      logger.warn('signed interaction of an unknown shape refused');
+      return reply(res, 400, { error: 'not an interaction' });
     }
     const handled = handle(interaction);
     reply(res, 200, handled.response);
@@ -124,15 +124,4 @@ function reply(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) });
   res.end(json);
-}
-
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.byteLength;
-    if (total > maxBytes) throw new BodyTooLargeError();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

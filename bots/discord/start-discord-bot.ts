@@ -14,6 +14,8 @@ import { ConfigError, type Config } from '../../config/config.ts';
 import type { Logger } from '../../config/logger.ts';
 import { silentLogger } from '../../config/logger.ts';
 import type { HelpCapabilities } from '../../commands/index.ts';
+import type { FileHostPolicy } from '../file-hosts/file-host-policy.ts';
+import type { BodyGuardOptions } from '../http-guard/body-guard.ts';
 import { DiscordDelivery } from './discord-delivery.ts';
 import { createDiscordRest } from './discord-rest.ts';
 import { handleInteraction, type BotQueue } from './interaction-handler.ts';
@@ -62,6 +64,14 @@ export interface DiscordBotOptions {
   downloadTimeoutMs?: number;
   /** Listed in the help text. @defaultValue none */
   helpCapabilities?: HelpCapabilities;
+  /**
+   * Where attachments may be downloaded from. Only test harnesses set this, to reach a local stand-in;
+   * there is no environment variable for it on purpose.
+   * @defaultValue DISCORD_FILE_HOSTS (https://cdn.discordapp.com, https://media.discordapp.net)
+   */
+  fileHosts?: FileHostPolicy;
+  /** Bounds on unauthenticated request bodies. @defaultValue BodyGuard's (256 KiB, 64 at once, 10 s) */
+  bodyGuard?: BodyGuardOptions;
 }
 
 export interface DiscordBot {
@@ -91,6 +101,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     port: config.DISCORD_PORT,
     ...(options.host === undefined ? {} : { host: options.host }),
     publicKey: discordPublicKey(config.DISCORD_PUBLIC_KEY),
+    ...options.bodyGuard,
     logger,
     handle: (interaction) =>
       handleInteraction(interaction, {
@@ -100,6 +111,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
         logger,
         ...(options.downloadTimeoutMs === undefined ? {} : { downloadTimeoutMs: options.downloadTimeoutMs }),
         ...(options.helpCapabilities ? { helpCapabilities: options.helpCapabilities } : {}),
+        ...(options.fileHosts ? { fileHosts: options.fileHosts } : {}),
       }),
   });
   let closing: Promise<void> | undefined;

@@ -30,7 +30,8 @@ import { checkMembership } from './channel-membership.ts';
 import { NotInChannelError, ParentExpiredError } from './errors.ts';
 import { actionOf, describeEdit, userErrorText } from './slack-messages.ts';
 import type { SlackDeliveryAdapter, SlackReplyTo } from './slack-delivery.ts';
-import { downloadSlackFile, findRecentImage } from './source-image.ts';
+import type { FileHostPolicy } from '../file-hosts/file-host-policy.ts';
+import { downloadSlackFile, findRecentImage, type DownloadSlackFileOptions } from './source-image.ts';
 
 export interface EditHandlerContext {
   queue: EditQueue;
@@ -46,6 +47,20 @@ export interface EditHandlerContext {
   helpCapabilities?: HelpCapabilities;
   /** The bot user's name (auth.test), for the "/invite @name" hint. */
   botName?: string;
+  /** Source image download limit. @defaultValue 20000 */
+  downloadTimeoutMs?: number;
+  /** Where source images may come from. @defaultValue SLACK_FILE_HOSTS */
+  fileHosts?: FileHostPolicy;
+}
+
+/** How `downloadSlackFile` is called from a handler: the context's token, cap, time limit and hosts. */
+export function downloadOptionsOf(ctx: EditHandlerContext): DownloadSlackFileOptions {
+  return {
+    botToken: ctx.botToken,
+    maxBytes: ctx.maxImageBytes,
+    ...(ctx.downloadTimeoutMs === undefined ? {} : { timeoutMs: ctx.downloadTimeoutMs }),
+    ...(ctx.fileHosts ? { fileHosts: ctx.fileHosts } : {}),
+  };
 }
 
 export const SLACK_HELP_ATTACH_HINT =
@@ -90,7 +105,7 @@ export async function handleEditCommand(
         channelId: command.channel_id,
         maxAgeSeconds: ctx.imageMaxAgeSeconds,
       });
-      return downloadSlackFile(file, { botToken: ctx.botToken, maxBytes: ctx.maxImageBytes });
+      return downloadSlackFile(file, downloadOptionsOf(ctx));
     },
   });
 }

@@ -12,7 +12,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import { CommandError, editRequestFromOptions, type EditRequest } from '../../commands/index.ts';
-import { submitEdit, type EditHandlerContext } from './edit-handlers.ts';
+import { downloadOptionsOf, submitEdit, type EditHandlerContext } from './edit-handlers.ts';
 import { MODAL_BLOCKS, buildEditModal, editModalMetadataSchema, readEditModal } from './edit-modal.ts';
 import { SlackSourceError } from './errors.ts';
 import { downloadSlackFile, isSupportedImage, type SlackImageFile } from './source-image.ts';
@@ -81,10 +81,7 @@ export async function handleEditModal(
           hint: 'it may have been deleted; share it again',
         });
       }
-      return downloadSlackFile(info.file as SlackImageFile, {
-        botToken: ctx.botToken,
-        maxBytes: ctx.maxImageBytes,
-      });
+      return downloadSlackFile(info.file as SlackImageFile, downloadOptionsOf(ctx));
     },
   });
 }

@@ -5,7 +5,14 @@
  */
 import { UserFacingError } from '../../commands/errors.ts';
 
-export type SlackSourceErrorCode = 'no_recent_image' | 'not_an_image' | 'image_download_failed';
+export type SlackSourceErrorCode =
+  | 'no_recent_image'
+  | 'not_an_image'
+  | 'image_download_failed'
+  /** The download did not finish within its time limit (a slow or stalled file host). */
+  | 'image_download_timeout'
+  /** The file's URL, or a redirect, is not Slack's file host. */
+  | 'image_host_refused';
 
 /** The source image could not be found or read. */
 export class SlackSourceError extends UserFacingError {

@@ -26,6 +26,9 @@ import type { QueueServices } from '../../queue/queue-services.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { handleCancelButton } from './cancel-button.ts';
 import type { HelpCapabilities } from '../../commands/index.ts';
+import type { FileHostPolicy } from '../file-hosts/file-host-policy.ts';
+import type { BodyGuardOptions } from '../http-guard/body-guard.ts';
+import { createGuardedReceiver } from './guarded-receiver.ts';
 import { handleEditButton, handleEditCommand, type EditHandlerContext } from './edit-handlers.ts';
 import { EDIT_MODAL_CALLBACK_ID, EDIT_SHORTCUT_CALLBACK_ID } from './edit-modal.ts';
 import { handleEditModal, handleEditShortcut } from './edit-shortcut.ts';
@@ -45,6 +48,16 @@ export interface SlackBotOptions {
   apiRetries?: number;
   /** The model's `capabilities` (model.json), listed in `/edit help`. @defaultValue none */
   helpCapabilities?: HelpCapabilities;
+  /** Source image download limit, redirects and body included. @defaultValue 20000 */
+  downloadTimeoutMs?: number;
+  /**
+   * Where source images may be downloaded from (with the bot token). Only test harnesses set this, to
+   * reach a local stand-in; there is no environment variable for it on purpose.
+   * @defaultValue SLACK_FILE_HOSTS (https://files.slack.com)
+   */
+  fileHosts?: FileHostPolicy;
+  /** HTTP mode: bounds on unauthenticated request bodies. @defaultValue BodyGuard's (256 KiB, 64, 10 s) */
+  bodyGuard?: BodyGuardOptions;
 }
 
 export interface SlackBot {
@@ -94,8 +107,13 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
       })
     : new App({
         token,
-        signingSecret: config.SLACK_SIGNING_SECRET,
-        endpoints: '/slack/events',
+        receiver: createGuardedReceiver({
+          signingSecret: config.SLACK_SIGNING_SECRET ?? '',
+          endpoint: '/slack/events',
+          boltLogger: boltLogger(logger),
+          logger,
+          ...options.bodyGuard,
+        }),
         clientOptions,
         logger: boltLogger(logger),
         deferInitialization: true,
@@ -150,6 +168,10 @@ export function createSlackBot(options: SlackBotOptions): SlackBot {
           statusLines: adapter,
           logger,
           ...(options.helpCapabilities ? { helpCapabilities: options.helpCapabilities } : {}),
+          ...(options.downloadTimeoutMs === undefined
+            ? {}
+            : { downloadTimeoutMs: options.downloadTimeoutMs }),
+          ...(options.fileHosts ? { fileHosts: options.fileHosts } : {}),
         };
         await app.init();
         // The bot's name, for the "/invite @name" hint (auth.test's `user` is the bot user's name).

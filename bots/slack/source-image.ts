@@ -2,10 +2,13 @@
  * Where a Slack edit's source image comes from. A slash command cannot carry a file, so `/edit` uses
  * the most recent image the user shared in that channel: `files.list` (user + channel + types=images,
  * newest first, within `maxAgeSeconds`). The file is downloaded from `url_private_download` with the
- * bot token, capped at `maxBytes` and accepted only when Slack serves an image type.
+ * bot token, from files.slack.com only, within a time limit, capped at `maxBytes` and accepted only
+ * when Slack serves an image type.
  */
 import type { webApi } from '@slack/bolt';
 import { BlobTooLargeError } from '../../queue/errors.ts';
+import { FileDownloadError, fetchFromFileHost } from '../file-hosts/fetch-from-file-host.ts';
+import { SLACK_FILE_HOSTS, type FileHostPolicy } from '../file-hosts/file-host-policy.ts';
 import { SlackSourceError } from './errors.ts';
 
 /** Image types the pipeline decodes (sharp); Slack's `mimetype` must be one of them. */
@@ -58,45 +61,72 @@ export function isSupportedImage(mimetype: string | undefined): boolean {
   return (SLACK_IMAGE_TYPES as readonly string[]).includes(mimetype ?? '');
 }
 
+export interface DownloadSlackFileOptions {
+  botToken: string;
+  maxBytes: number;
+  /** The whole download, redirects and body included. @defaultValue 20000 */
+  timeoutMs?: number;
+  /** Where files may come from. @defaultValue SLACK_FILE_HOSTS (files.slack.com, https) */
+  fileHosts?: FileHostPolicy;
+}
+
 /**
- * Downloads a private Slack file with the bot token. Slack answers a request it does not authorize
- * with an HTML sign-in page and status 200, so the response's content type is checked too.
+ * Downloads a private Slack file with the bot token, from Slack's file host only: the URL comes from an
+ * API answer, but the token must never reach any other host, so each redirect is checked too. Slack
+ * answers a request it does not authorize with an HTML sign-in page and status 200, so the response's
+ * content type is checked as well.
  */
 export async function downloadSlackFile(
   file: SlackImageFile,
-  options: { botToken: string; maxBytes: number; fetch?: typeof fetch },
+  options: DownloadSlackFileOptions,
 ): Promise<Uint8Array> {
   if (file.size !== undefined && file.size > options.maxBytes)
     throw new BlobTooLargeError(file.size, options.maxBytes);
   const url = file.url_private_download ?? file.url_private;
-  if (!url) throw downloadFailed(`file ${file.id} has no url_private`);
-  const response = await (options.fetch ?? fetch)(url, {
-    headers: { Authorization: `Bearer ${options.botToken}` },
-  });
-  if (!response.ok || !response.body) throw downloadFailed(`HTTP ${response.status}`);
-  const type = (response.headers.get('content-type') ?? '').split(';')[0]?.trim() ?? '';
-  if (!type.startsWith('image/')) {
-    await response.body.cancel();
-    throw new SlackSourceError('not_an_image', 'That file is not an image I can read.', {
-      hint: 'the bot needs the files:read scope; reinstall the app if it was added later',
+  if (!url) throw downloadFailed(new Error(`file ${file.id} has no url_private`));
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  try {
+    return await fetchFromFileHost(url, {
+      policy: options.fileHosts ?? SLACK_FILE_HOSTS,
+      maxBytes: options.maxBytes,
+      timeoutMs,
+      headers: { Authorization: `Bearer ${options.botToken}` },
+      accept: (type) => type.startsWith('image/'),
     });
+  } catch (err) {
+    if (!(err instanceof FileDownloadError)) throw err;
+    switch (err.reason) {
+      case 'too_large':
+        throw new BlobTooLargeError(err.bytes ?? options.maxBytes + 1, options.maxBytes);
+      case 'wrong_type':
+        throw new SlackSourceError('not_an_image', 'That file is not an image I can read.', {
+          hint: 'the bot needs the files:read scope; reinstall the app if it was added later',
+          cause: err,
+        });
+      case 'timeout':
+        throw new SlackSourceError(
+          'image_download_timeout',
+          `Slack took longer than ${timeoutMs / 1000} s to send your image.`,
+          { hint: 'try again in a moment, or share a smaller image', cause: err },
+        );
+      case 'host_not_allowed':
+        throw new SlackSourceError(
+          'image_host_refused',
+          'That file is not stored on Slack, so I did not fetch it.',
+          {
+            hint: 'upload the image to Slack itself, then try again',
+            cause: err,
+          },
+        );
+      default:
+        throw downloadFailed(err);
+    }
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of response.body) {
-    total += chunk.byteLength;
-    // Content-Length can be absent or wrong: the cap is enforced on what actually arrives
-    // (leaving the loop cancels the download).
-    if (total > options.maxBytes) break;
-    chunks.push(chunk);
-  }
-  if (total > options.maxBytes) throw new BlobTooLargeError(total, options.maxBytes);
-  return Buffer.concat(chunks);
 }
 
-function downloadFailed(detail: string): SlackSourceError {
+function downloadFailed(cause: unknown): SlackSourceError {
   return new SlackSourceError('image_download_failed', "I couldn't download your image from Slack.", {
     hint: 'try again in a moment',
-    cause: new Error(detail),
+    cause,
   });
 }

@@ -179,6 +179,9 @@ test('structured options of any type only ever throw CommandError', () => {
   );
 });
 
+/** Characters that render as nothing (the grammar refuses an instruction made only of them). */
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{White_Space}\u2800]/gu;
+
 /** Words that are text under the colon rule, including colon words and Unicode. */
 const word = fc
   .oneof(
@@ -198,12 +201,19 @@ const word = fc
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }),
     fc.string({ unit: 'binary', minLength: 1, maxLength: 6 }),
   )
-  .filter((w) => /^\S+$/.test(w) && !/[\p{Cc}\p{Cs}]/u.test(w) && classifyToken(w).kind === 'text');
+  .filter(
+    (w) =>
+      /^\S+$/.test(w) &&
+      !/[\p{Cc}\p{Cs}]/u.test(w) &&
+      classifyToken(w).kind === 'text' &&
+      // Nor an option once its invisible characters are removed (that is an error, not text).
+      classifyToken(w.replace(INVISIBLE, '')).kind === 'text',
+  );
 
 const instruction = fc
   .array(word, { minLength: 1, maxLength: 40 })
   .map((words) => words.join(' '))
-  .filter((text) => codePointLength(text) <= INSTRUCTION_MAX_LENGTH);
+  .filter((text) => codePointLength(text) <= INSTRUCTION_MAX_LENGTH && text.replace(INVISIBLE, '') !== '');
 
 const strength: fc.Arbitrary<StrengthSpec> = fc.oneof(
   fc.double({ min: 0, max: 1, noNaN: true }).map((value) => ({ kind: 'single' as const, value })),

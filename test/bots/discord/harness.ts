@@ -8,6 +8,7 @@ import { parseConfig, type Config } from '../../../config/config.ts';
 import type { EditRunner } from '../../../pipeline/types.ts';
 import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
 import { createDiscordDelivery, startDiscordBot, type DiscordBot } from '../../../bots/discord/index.ts';
+import { standInFileHosts } from '../../../bots/file-hosts/file-host-policy.ts';
 import { commandClient, deleteKeys, uniquePrefix, waitFor } from '../../queue/helpers.ts';
 import { startStandInDiscord, type RecordedCall, type StandInDiscord } from './stand-in-discord.ts';
 import type { SentInteraction } from './interactions.ts';
@@ -55,7 +56,14 @@ export async function startBotHarness(
     runner,
     adapters: { discord: adapter },
   });
-  const bot = await startDiscordBot({ config, services, adapter, host: '127.0.0.1' });
+  const bot = await startDiscordBot({
+    config,
+    services,
+    adapter,
+    host: '127.0.0.1',
+    // The stand-in's CDN is plain http on loopback; production allows only Discord's own https hosts.
+    fileHosts: standInFileHosts(standIn.apiUrl),
+  });
   const botUrl = `http://127.0.0.1:${bot.port}/discord/interactions`;
   const editsOf = (token: string) =>
     standIn.calls.filter(

@@ -9,6 +9,7 @@ import { createQueueMetrics } from '../../../queue/metrics.ts';
 import { startQueueServices, type QueueServices } from '../../../queue/queue-services.ts';
 import type { EditRunner } from '../../../pipeline/types.ts';
 import { createSlackBot, type SlackBot, type SlackBotOptions } from '../../../bots/slack/index.ts';
+import { standInFileHosts } from '../../../bots/file-hosts/file-host-policy.ts';
 import { REDIS_URL, commandClient, deleteKeys } from '../../queue/helpers.ts';
 import type { StandInSlack } from './stand-in-slack.ts';
 
@@ -39,7 +40,13 @@ export async function startSlackHarness(options: {
     SLACK_API_URL: slack.apiUrl,
     ...options.env,
   });
-  const bot = createSlackBot({ apiRetries: 0, ...options.bot, config });
+  // The stand-in serves files over plain http on loopback; production allows only https://files.slack.com.
+  const bot = createSlackBot({
+    apiRetries: 0,
+    fileHosts: standInFileHosts(slack.apiUrl),
+    ...options.bot,
+    config,
+  });
   const services = await startQueueServices({
     config,
     modelId: runner.modelId,

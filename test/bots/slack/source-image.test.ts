@@ -5,14 +5,18 @@ import { webApi } from '@slack/bolt';
 import { SlackSourceError, downloadSlackFile, findRecentImage } from '../../../bots/slack/index.ts';
 import { BlobTooLargeError } from '../../../queue/errors.ts';
 import { solidPng } from '../../queue/helpers.ts';
+import { standInFileHosts, type FileHostPolicy } from '../../../bots/file-hosts/file-host-policy.ts';
 import { StandInSlack } from './stand-in-slack.ts';
 
 const TOKEN = 'xoxb-source-test';
 const slack = new StandInSlack({ botToken: TOKEN, signingSecret: 's' });
 let client: webApi.WebClient;
+let fileHosts: FileHostPolicy;
 
 before(async () => {
   await slack.start();
+  // The stand-in serves files over http on loopback; the default policy allows only files.slack.com.
+  fileHosts = standInFileHosts(slack.apiUrl);
   client = new webApi.WebClient(TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
 });
 after(() => slack.close());
@@ -73,10 +77,10 @@ test('the download needs the bot token: without it Slack serves a sign-in page, 
   const stored = slack.addFile({ user: 'U4', channel: 'C1', name: 'p.png', mimetype: 'image/png', data });
   const file = await findRecentImage(client, { userId: 'U4', channelId: 'C1' });
   assert.equal(file.id, stored.id);
-  const bytes = await downloadSlackFile(file, { botToken: TOKEN, maxBytes: 1 << 20 });
+  const bytes = await downloadSlackFile(file, { botToken: TOKEN, maxBytes: 1 << 20, fileHosts });
   assert.deepEqual(Buffer.from(bytes), data);
   await assert.rejects(
-    downloadSlackFile(file, { botToken: 'xoxb-wrong', maxBytes: 1 << 20 }),
+    downloadSlackFile(file, { botToken: 'xoxb-wrong', maxBytes: 1 << 20, fileHosts }),
     (err: unknown) => err instanceof SlackSourceError && err.code === 'not_an_image',
   );
 });
@@ -86,11 +90,17 @@ test('the size cap holds from the listed size and, when none is listed, from the
   slack.addFile({ user: 'U5', channel: 'C1', name: 'p.png', mimetype: 'image/png', data });
   const file = await findRecentImage(client, { userId: 'U5', channelId: 'C1' });
   const max = data.byteLength - 1;
-  await assert.rejects(downloadSlackFile(file, { botToken: TOKEN, maxBytes: max }), BlobTooLargeError);
+  await assert.rejects(
+    downloadSlackFile(file, { botToken: TOKEN, maxBytes: max, fileHosts }),
+    BlobTooLargeError,
+  );
   const { size: _size, ...unsized } = file;
-  await assert.rejects(downloadSlackFile(unsized, { botToken: TOKEN, maxBytes: max }), BlobTooLargeError);
+  await assert.rejects(
+    downloadSlackFile(unsized, { botToken: TOKEN, maxBytes: max, fileHosts }),
+    BlobTooLargeError,
+  );
   assert.equal(
-    (await downloadSlackFile(unsized, { botToken: TOKEN, maxBytes: data.byteLength })).byteLength,
+    (await downloadSlackFile(unsized, { botToken: TOKEN, maxBytes: data.byteLength, fileHosts })).byteLength,
     data.byteLength,
   );
 });
