@@ -4,7 +4,8 @@ import { UserFacingError } from '../../commands/errors.ts';
  * Why a source image was refused. Animated or multi-page inputs are NOT a reason: the first frame
  * is used (see `PreparedSource.pages`).
  */
-export type InputImageProblem = 'undecodable' | 'unsupported_format' | 'too_large' | 'too_small' | 'bad_aspect';
+export type InputImageProblem =
+  'undecodable' | 'unsupported_format' | 'too_large' | 'too_small' | 'bad_aspect';
 
 /** A source image the pipeline cannot use; permanent (retrying the same bytes fails the same way). */
 export class InputImageError extends UserFacingError {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { performance } from 'node:perf_hooks';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { InputImageError } from '../../pipeline/image/errors.ts';
 import { prepareSource, rgbToTensor, workingSize } from '../../pipeline/image/preprocess.ts';
 import { colourDistance, decodeReference, fixture, tensorPixel } from './fixtures.ts';
@@ -169,10 +169,10 @@ describe('prepareSource', () => {
       'unsupported_format',
     );
     for (const encode of [
-      (s: sharp.Sharp) => s.png(),
-      (s: sharp.Sharp) => s.jpeg(),
-      (s: sharp.Sharp) => s.webp(),
-      (s: sharp.Sharp) => s.gif(),
+      (s: Sharp) => s.png(),
+      (s: Sharp) => s.jpeg(),
+      (s: Sharp) => s.webp(),
+      (s: Sharp) => s.gif(),
     ]) {
       const bytes = await encode(sharp(rgb)).toBuffer();
       const src = await prepareSource(bytes, { maxArea: 2048, multiple: 16 });
