@@ -21,6 +21,7 @@ import {
   type Platform,
 } from './edit-job.ts';
 import { CancelForbiddenError, InflightCapError, InvalidJobError, JobNotFoundError } from './errors.ts';
+import { DEFAULT_FAIL_FAST, failFast, type FailFastOptions } from './fail-fast.ts';
 import { jobCost } from './fairness.ts';
 import { requestCancel } from './job-signals.ts';
 import { DEFAULT_QUEUE_NAME, QueueKeys } from './keys.ts';
@@ -53,6 +54,11 @@ export interface EditQueueOptions {
   attempts?: number;
   /** Finished jobs are kept this long (for dedup and delivery recovery). @defaultValue blobTtlSeconds */
   keepFinishedSeconds?: number;
+  /**
+   * Limits of an enqueue or cancel while Redis is down or stalled; past them it throws the user-facing
+   * `QueueUnavailableError`. @defaultValue DEFAULT_FAIL_FAST (1 s for a reconnecting client, 5 s in all)
+   */
+  failFast?: FailFastOptions;
   /** @defaultValue silentLogger */
   logger?: Logger;
   /** @defaultValue sharedQueueMetrics() */
@@ -107,6 +113,7 @@ export class EditQueue {
         teamInflightCap: 10,
         attempts: 3,
         keepFinishedSeconds: blobTtlSeconds,
+        failFast: DEFAULT_FAIL_FAST,
         logger: silentLogger,
         metrics: sharedQueueMetrics(),
       },
@@ -131,10 +138,23 @@ export class EditQueue {
 
   /**
    * Stores the image, admits the job (caps, fairness) and adds it. Throws `InflightCapError`,
-   * `BlobTooLargeError` or `InvalidJobError` (all user-facing). A redelivered interaction returns the
-   * existing job with `duplicate: true`.
+   * `BlobTooLargeError`, `InvalidJobError` or, when Redis does not answer within the fail-fast limits,
+   * `QueueUnavailableError` (all user-facing). A redelivered interaction returns the existing job with
+   * `duplicate: true`.
    */
-  async enqueueEdit(input: EnqueueEditInput): Promise<EnqueuedEdit> {
+  enqueueEdit(input: EnqueueEditInput): Promise<EnqueuedEdit> {
+    return failFast(
+      this.redis,
+      () => this.enqueue(input),
+      this.opts.failFast,
+      (late) => {
+        // The user was told it was not queued, so it must not run.
+        if (!late.duplicate) void this.withdraw(late.jobId, input);
+      },
+    );
+  }
+
+  private async enqueue(input: EnqueueEditInput): Promise<EnqueuedEdit> {
     const { platform, requester } = input;
     const jobId = jobIdFor(platform, input.interactionId);
     const log = this.opts.logger.child({ jobId });
@@ -198,7 +218,11 @@ export class EditQueue {
    * worker aborts between steps and the delivery reports code 'cancelled'). Someone else's edit throws
    * `CancelForbiddenError`; an unknown one `JobNotFoundError`.
    */
-  async cancelEdit(jobId: string, userId: string): Promise<CancelOutcome> {
+  cancelEdit(jobId: string, userId: string): Promise<CancelOutcome> {
+    return failFast(this.redis, () => this.cancel(jobId, userId), this.opts.failFast);
+  }
+
+  private async cancel(jobId: string, userId: string): Promise<CancelOutcome> {
     const job = await this.queue.getJob(jobId);
     if (!job) throw new JobNotFoundError(jobId);
     if ((job.data as Partial<EditJobData>).requester?.userId !== userId)
@@ -231,6 +255,19 @@ export class EditQueue {
       await this.queue.close();
     })();
     return this.closing;
+  }
+
+  /** Removes a job whose enqueue finished after the user was told it failed; best effort. */
+  private async withdraw(jobId: string, input: EnqueueEditInput): Promise<void> {
+    const log = this.opts.logger.child({ jobId });
+    try {
+      await this.queue.remove(jobId);
+      const { userId, teamId } = input.requester;
+      await releaseReservation(this.redis, this.keys, { jobId, platform: input.platform, userId, teamId });
+      log.warn('edit queued after its enqueue had timed out: withdrawn');
+    } catch (err) {
+      log.warn({ err }, 'could not withdraw an edit whose enqueue had timed out');
+    }
   }
 
   private validate(data: unknown): EditJobData {

@@ -95,3 +95,13 @@ export class ModelMismatchError extends UserFacingError {
 function formatMiB(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
+
+/** Redis did not answer in time: the edit was not queued, and saying so beats a silent wait. */
+export class QueueUnavailableError extends UserFacingError {
+  constructor(options: { cause?: unknown } = {}) {
+    super('queue_unavailable', 'The edit queue is unavailable right now, so your edit was not queued.', {
+      hint: 'try again in a minute',
+      cause: options.cause,
+    });
+  }
+}

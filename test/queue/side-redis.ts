@@ -1,0 +1,75 @@
+/**
+ * A throwaway `redis-server` on its own port, for fault tests (issue 13): killed, stalled and restarted
+ * without touching the Redis other tests share. Started as a child of the test (no persistence), so the
+ * test ends exactly the process it started.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { Redis } from 'ioredis';
+import { waitFor } from './helpers.ts';
+
+export const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
+
+export class SideRedis {
+  private server: ChildProcess | undefined;
+
+  /** A free-looking port in 20000..29999 unless given. */
+  constructor(readonly port = 20000 + Math.floor(Math.random() * 10_000)) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    await this.untilPing();
+  }
+
+  /** SIGKILL: the server vanishes mid-conversation, as in a crash. */
+  async kill(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server || server.exitCode !== null || server.signalCode !== null) return;
+    server.kill('SIGKILL');
+    await once(server, 'exit');
+  }
+
+  /** Stops answering for `ms` while keeping connections open (SIGSTOP then SIGCONT): a stalled server. */
+  stall(ms: number): Promise<void> {
+    const server = this.server;
+    if (!server) throw new Error('not running');
+    server.kill('SIGSTOP');
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        server.kill('SIGCONT');
+        resolve();
+      }, ms),
+    );
+  }
+
+  private async untilPing(): Promise<void> {
+    const probe = new Redis({
+      port: this.port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    try {
+      await waitFor(
+        async () =>
+          (await probe
+            .connect()
+            .then(() => probe.ping())
+            .catch(() => 'down')) === 'PONG',
+        5000,
+        `redis-server on port ${this.port}`,
+      );
+    } finally {
+      probe.disconnect();
+    }
+  }
+}
