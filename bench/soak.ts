@@ -207,11 +207,22 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
 
   const lost = [...admitted].filter((id) => !handedOver.has(id));
+  // Proof that the kill hit work in hand: jobs that stalled back to the queue or ran more than once.
+  let stalledBack = 0;
+  let startedTwice = 0;
+  for (const id of admitted) {
+    const job = await queue.queue.getJob(id);
+    if ((job?.stalledCounter ?? 0) > 0) stalledBack += 1;
+    if ((job?.attemptsStarted ?? 0) > 1) startedTwice += 1;
+  }
   const duplicates = [...handedOver.values()].filter((n) => n > 1).length;
   const mib = (kib: number) => (kib / 1024).toFixed(0);
   console.log(`| edits sent | ${EDITS} (${WORKERS} workers, one SIGKILLed at ${KILL_AT * 100}%) |`);
   console.log(`| admitted / refused at enqueue | ${admitted.size} / ${sum(refusedAtEnqueue)} |`);
   console.log(`| lost / duplicate deliveries | **${lost.length} / ${duplicates}** |`);
+  console.log(
+    `| jobs stalled back after the kill / started more than once | ${stalledBack} / ${startedTwice} |`,
+  );
   for (const [answer, n] of [...answers].sort()) console.log(`| answer: ${answer} | ${n} |`);
   for (const [refusal, n] of [...refusedAtEnqueue].sort())
     console.log(`| refused at enqueue: ${refusal} | ${n} |`);
