@@ -76,6 +76,8 @@ export const configSchema = z.object({
   KK_WORKER_CONCURRENCY: int(1, 64).default(1),
   /** After a cancel, how long a running edit may take to stop before its pipeline process is killed. */
   KK_CANCEL_GRACE_MS: int(0, 600_000).default(5000),
+  /** Wall-clock limit of one edit in the worker; past it its pipeline process is killed (0: none). */
+  KK_JOB_TIMEOUT_MS: int(0, 24 * 3600_000).default(300_000),
   KK_BLOB_TTL_SECONDS: int(60, 30 * 24 * 3600).default(24 * 3600),
   KK_BLOB_MAX_BYTES: int(1024, 512 * 1024 * 1024).default(25 * 1024 * 1024),
   /** Largest source image accepted, in pixels (width * height), before resizing. */

@@ -22,6 +22,7 @@ import {
 } from './edit-job.ts';
 import { assertInConversation, type Conversation } from './conversation.ts';
 import { CancelForbiddenError, InflightCapError, InvalidJobError, JobNotFoundError } from './errors.ts';
+import { DEFAULT_FAIL_FAST, failFast, type FailFastOptions } from './fail-fast.ts';
 import { jobCost } from './fairness.ts';
 import { requestCancel } from './job-signals.ts';
 import { DEFAULT_QUEUE_NAME, QueueKeys } from './keys.ts';
@@ -54,6 +55,11 @@ export interface EditQueueOptions {
   attempts?: number;
   /** Finished jobs are kept this long (for dedup and delivery recovery). @defaultValue blobTtlSeconds */
   keepFinishedSeconds?: number;
+  /**
+   * Limits of an enqueue or cancel while Redis is down or stalled; past them it throws the user-facing
+   * `QueueUnavailableError`. @defaultValue DEFAULT_FAIL_FAST (1 s for a reconnecting client, 5 s in all)
+   */
+  failFast?: FailFastOptions;
   /** @defaultValue silentLogger */
   logger?: Logger;
   /** @defaultValue sharedQueueMetrics() */
@@ -129,6 +135,7 @@ export class EditQueue {
         teamInflightCap: 10,
         attempts: 3,
         keepFinishedSeconds: blobTtlSeconds,
+        failFast: DEFAULT_FAIL_FAST,
         logger: silentLogger,
         metrics: sharedQueueMetrics(),
         onError: (err: Error) => this.opts.logger.error({ err }, 'queue error'),
@@ -155,11 +162,24 @@ export class EditQueue {
 
   /**
    * Admits the job (caps, fairness), then stores the image and adds the job. Throws `InflightCapError`,
-   * `BlobTooLargeError` or `InvalidJobError` (all user-facing). A redelivered interaction returns the
-   * existing job with `duplicate: true`. Nothing is stored for a refused edit: a user at their cap must
-   * not be able to fill Redis with images that no job will ever read.
+   * `BlobTooLargeError`, `InvalidJobError` or, when Redis does not answer within the fail-fast limits,
+   * `QueueUnavailableError` (all user-facing). A redelivered interaction returns the existing job with
+   * `duplicate: true`. Nothing is stored for a refused edit: a user at their cap must not be able to fill
+   * Redis with images that no job will ever read.
    */
-  async enqueueEdit(input: EnqueueEditInput): Promise<EnqueuedEdit> {
+  enqueueEdit(input: EnqueueEditInput): Promise<EnqueuedEdit> {
+    return failFast(
+      this.redis,
+      () => this.enqueue(input),
+      this.opts.failFast,
+      (late) => {
+        // The user was told it was not queued, so it must not run.
+        if (!late.duplicate) void this.withdraw(late.jobId, input);
+      },
+    );
+  }
+
+  private async enqueue(input: EnqueueEditInput): Promise<EnqueuedEdit> {
     const { platform, requester } = input;
     const jobId = jobIdFor(platform, input.interactionId);
     const log = this.opts.logger.child({ jobId });
@@ -227,7 +247,11 @@ export class EditQueue {
    * `CancelForbiddenError`; an unknown one `JobNotFoundError`; with `where` (the conversation the
    * Cancel button was pressed in), an edit of another platform or conversation `ForeignJobError`.
    */
-  async cancelEdit(jobId: string, userId: string, where?: Conversation): Promise<CancelOutcome> {
+  cancelEdit(jobId: string, userId: string, where?: Conversation): Promise<CancelOutcome> {
+    return failFast(this.redis, () => this.cancel(jobId, userId, where), this.opts.failFast);
+  }
+
+  private async cancel(jobId: string, userId: string, where?: Conversation): Promise<CancelOutcome> {
     const job = await this.queue.getJob(jobId);
     if (!job) throw new JobNotFoundError(jobId);
     if (where) assertInConversation(jobId, job.data, where);
@@ -263,6 +287,19 @@ export class EditQueue {
       await this.queue.close();
     })();
     return this.closing;
+  }
+
+  /** Removes a job whose enqueue finished after the user was told it failed; best effort. */
+  private async withdraw(jobId: string, input: EnqueueEditInput): Promise<void> {
+    const log = this.opts.logger.child({ jobId });
+    try {
+      await this.queue.remove(jobId);
+      const { userId, teamId } = input.requester;
+      await releaseReservation(this.redis, this.keys, { jobId, platform: input.platform, userId, teamId });
+      log.warn('edit queued after its enqueue had timed out: withdrawn');
+    } catch (err) {
+      log.warn({ err }, 'could not withdraw an edit whose enqueue had timed out');
+    }
   }
 
   private validate(data: unknown): EditJobData {

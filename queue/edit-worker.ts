@@ -5,7 +5,9 @@
  * Shutdown (`close()`, e.g. on SIGTERM): stop taking jobs, let the running ones finish for up to
  * `shutdownTimeoutMs`, then abort them and move them back to the queue for another worker. A runner
  * that ignores the abort is abandoned after a further `forceCloseAfterMs`; its lock then expires and
- * the stalled-job check of any other worker puts the job back in line.
+ * the stalled-job check of any other worker puts the job back in line. With no job running, a close that
+ * has not finished after `idleCloseMs` (BullMQ waits for Redis, which may be down) is given up on: there
+ * is nothing to hand back, so shutdown must not wait for Redis.
  */
 import { hostname } from 'node:os';
 import { Queue, Worker } from 'bullmq';
@@ -49,6 +51,11 @@ export interface EditWorkerOptions {
   shutdownTimeoutMs?: number;
   /** Extra wait for a runner that ignores the abort before `close()` gives up on it. @defaultValue 5000 */
   forceCloseAfterMs?: number;
+  /**
+   * With no job running, how long `close()` waits for BullMQ to close before giving up (Redis down or
+   * stalled: nothing is lost, no job is held). @defaultValue 2000
+   */
+  idleCloseMs?: number;
   /** At most one progress write per job per this many ms (stage changes always pass). @defaultValue 500 */
   progressIntervalMs?: number;
   /** How often a running job checks its cancel flag besides on progress. @defaultValue 1000 */
@@ -87,6 +94,7 @@ export function createEditWorker(runner: EditRunner, options: EditWorkerOptions)
     maxStalledCount: 1,
     shutdownTimeoutMs: 25_000,
     forceCloseAfterMs: 5_000,
+    idleCloseMs: 2_000,
     progressIntervalMs: 500,
     cancelPollMs: 1_000,
     name: `${hostname()}:${process.pid}`,
@@ -97,7 +105,8 @@ export function createEditWorker(runner: EditRunner, options: EditWorkerOptions)
   const opts = withDefaults(defaults, options);
   for (const key of ['concurrency', 'lockDuration', 'stalledInterval', 'cancelPollMs'] as const)
     if (!(opts[key] > 0)) throw new RangeError(`${key} must be greater than 0`);
-  if (opts.shutdownTimeoutMs < 0 || opts.forceCloseAfterMs < 0) throw new RangeError('timeouts must be >= 0');
+  if (opts.shutdownTimeoutMs < 0 || opts.forceCloseAfterMs < 0 || opts.idleCloseMs < 0)
+    throw new RangeError('timeouts must be >= 0');
 
   const redis = options.connection;
   const keys = new QueueKeys(opts.prefix, opts.queueName);
@@ -106,6 +115,8 @@ export function createEditWorker(runner: EditRunner, options: EditWorkerOptions)
   const shutdown = new AbortController();
   const logger = opts.logger.child({ worker: opts.name, modelId: runner.modelId });
 
+  /** Jobs inside the processor now: what `close()` must finish or hand back. */
+  let running = 0;
   const processor = createEditProcessor({
     runner,
     redis,
@@ -122,7 +133,14 @@ export function createEditWorker(runner: EditRunner, options: EditWorkerOptions)
   const worker = new Worker<EditJobData, EditJobResult>(
     opts.queueName,
     // BullMQ passes an AbortSignal only to processors declaring three parameters.
-    (job, token, signal) => processor(job, token, signal),
+    async (job, token, signal) => {
+      running += 1;
+      try {
+        return await processor(job, token, signal);
+      } finally {
+        running -= 1;
+      }
+    },
     {
       connection: redis,
       prefix: opts.prefix,
@@ -166,16 +184,46 @@ export function createEditWorker(runner: EditRunner, options: EditWorkerOptions)
         const giveUp = new Promise<'abandoned'>((resolve) => {
           abandon = setTimeout(() => resolve('abandoned'), opts.shutdownTimeoutMs + opts.forceCloseAfterMs);
         });
-        const result = await Promise.race([closed.then(() => 'closed' as const), giveUp]);
+        const idle = whenIdleFor(() => running === 0, opts.idleCloseMs);
+        const result = await Promise.race([closed.then(() => 'closed' as const), giveUp, idle.done]);
+        idle.stop();
         clearTimeout(requeue);
         clearTimeout(abandon);
         opts.metrics.unwatchQueue(counts);
-        await counts.close();
-        if (result === 'abandoned')
+        if (result === 'closed') {
+          await counts.close();
+          logger.info('worker closed');
+          return;
+        }
+        // BullMQ is still waiting on Redis: drop its connections instead of waiting for a graceful quit
+        // (not awaited: disconnect() itself first waits for the connection to be ready).
+        void Promise.allSettled([worker.disconnect(), counts.disconnect()]);
+        if (result === 'idle')
+          logger.warn('worker closed without Redis (unreachable or stalled); no job was running');
+        else if (running > 0)
           logger.error('a runner ignored the abort; its job will stall back to the queue');
-        else logger.info('worker closed');
+        else logger.warn('worker closed without Redis; its requeued jobs will stall back to the queue');
       })();
       return closing;
     },
   };
+}
+
+/**
+ * Resolves `done` with 'idle' once `isIdle()` has held for `ms` in a row (polled every 50 ms); `stop()`
+ * ends the polling.
+ */
+function whenIdleFor(isIdle: () => boolean, ms: number): { done: Promise<'idle'>; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let idleSince: number | undefined;
+  const done = new Promise<'idle'>((resolve) => {
+    const poll = () => {
+      const now = Date.now();
+      idleSince = isIdle() ? (idleSince ?? now) : undefined;
+      if (idleSince !== undefined && now - idleSince >= ms) return resolve('idle');
+      timer = setTimeout(poll, 50);
+    };
+    poll();
+  });
+  return { done, stop: () => clearTimeout(timer) };
 }

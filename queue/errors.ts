@@ -125,3 +125,13 @@ export class EmptyImageError extends UserFacingError {
     super('empty_image', 'That image is empty (0 bytes).', { hint: 'upload the image again' });
   }
 }
+
+/** Redis did not answer in time: the edit was not queued, and saying so beats a silent wait. */
+export class QueueUnavailableError extends UserFacingError {
+  constructor(options: { cause?: unknown } = {}) {
+    super('queue_unavailable', 'The edit queue is unavailable right now, so your edit was not queued.', {
+      hint: 'try again in a minute',
+      cause: options.cause,
+    });
+  }
+}

@@ -130,24 +130,69 @@ export async function startQueueServices(options: QueueServicesOptions): Promise
     metrics,
     close() {
       closing ??= (async () => {
+        // The worker bounds itself (its job's grace, or idleCloseMs when none runs). The rest talk to Redis
+        // to close gracefully; with Redis down or stalled that would never end, so each step gets a bound.
         await worker?.close();
-        await delivery?.close();
-        await queue.close();
-        await health?.close();
-        await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
+        const bounded = (what: string, step: Promise<unknown> | undefined) =>
+          withinMs(step, CLOSE_STEP_MS).then((finished) => {
+            if (!finished) logger.warn({ step: what }, `${what} did not close in time (Redis unreachable?)`);
+          });
+        await bounded('delivery', delivery?.close());
+        await bounded('queue', queue.close());
+        await bounded('health server', health?.close());
+        await Promise.all(
+          clients.map((client) =>
+            withinMs(
+              client.quit().catch(() => undefined),
+              CLOSE_STEP_MS,
+            ).then(() => client.disconnect()),
+          ),
+        );
       })();
       return closing;
     },
   };
 }
 
-/** Closes `services` on SIGTERM/SIGINT and then exits; returns a function that removes the handlers. */
+/** Each step of `close()` after the worker's: long enough for a graceful close on a live Redis. */
+const CLOSE_STEP_MS = 2000;
+
+/** Resolves true when `step` settles within `ms`, false otherwise (never rejects). */
+function withinMs(step: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  if (!step) return Promise.resolve(true);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([
+    step.then(
+      () => true,
+      () => true,
+    ),
+    late,
+  ]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The whole shutdown's limit: Kubernetes' default grace period, after which it would SIGKILL anyway.
+ * The worker's own timeline (25 s for a running job, 5 s more for a runner ignoring the abort) fits in it.
+ */
+export const SHUTDOWN_GRACE_MS = 30_000;
+
+/**
+ * Closes `services` on SIGTERM/SIGINT and then exits; returns a function that removes the handlers. If
+ * closing has not finished after `graceMs` (something waits on a Redis that never answers), it exits
+ * with code 1 anyway: a shutdown must end within its grace period whatever Redis does.
+ */
 export function closeOnSignals(
   services: Pick<QueueServices, 'close'>,
   logger: Logger = silentLogger,
+  graceMs: number = SHUTDOWN_GRACE_MS,
 ): () => void {
   const handler = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      logger.error({ graceMs }, 'shutdown did not finish within its grace period; exiting');
+      process.exit(1);
+    }, graceMs).unref();
     services.close().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -52,3 +52,24 @@ export function deserializeError(error: SerializedError): Error {
     return new RemoteUserFacingError({ ...error, code: error.code, userMessage: error.userMessage });
   return new RemoteRunnerError(error);
 }
+
+/**
+ * An edit ran past its wall-clock limit (KK_JOB_TIMEOUT_MS) and its pipeline process was killed. User-facing
+ * and so never retried: the same input would most likely take as long again and hold a worker each time.
+ */
+export class JobTimeoutError extends UserFacingError {
+  readonly timeoutMs: number;
+  constructor(timeoutMs: number) {
+    super('job_timeout', `That edit took too long (over ${formatDuration(timeoutMs)}) and was stopped.`, {
+      hint: 'Try a smaller image, fewer sweep frames or fewer steps.',
+    });
+    this.name = 'JobTimeoutError';
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+function formatDuration(ms: number): string {
+  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000} minute${ms === 60_000 ? '' : 's'}`;
+  const seconds = Math.round(ms / 100) / 10;
+  return `${seconds} second${seconds === 1 ? '' : 's'}`;
+}

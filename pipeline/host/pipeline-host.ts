@@ -8,7 +8,9 @@
  * the result files come back at the end. Cancel is soft first (the child's AbortSignal fires and the
  * pipeline stops at its next step), then hard: after `cancelGraceMs` the child is killed. A child that dies
  * fails its jobs with `PipelineHostExitError` (retried by the queue's rules) and is started again by the
- * next `run()`. `kill(reason)` ends the child at once from outside (for a wall-clock limit on a job).
+ * next `run()`. `kill(reason)` ends the child at once from outside. Every run has a wall-clock limit
+ * (`jobTimeoutMs`): past it the child is killed, even inside a native call, and the run fails with the
+ * user-facing (so never retried) `JobTimeoutError`.
  *
  * One host is one child: a GPU worker runs one host per GPU, each with its own execution providers. Jobs
  * run concurrently in the child (KK_WORKER_CONCURRENCY > 1) share its fate: killing it for one job's
@@ -23,7 +25,7 @@ import { silentLogger, type Logger } from '../../config/logger.ts';
 import { editPipelineOptionsFromConfig, type CreateEditPipelineOptions } from '../create-edit-pipeline.ts';
 import { EditCancelledError } from '../errors.ts';
 import type { EditInput, EditProgress, EditResult, EditRunner } from '../types.ts';
-import { PipelineHostExitError, deserializeError } from './errors.ts';
+import { JobTimeoutError, PipelineHostExitError, deserializeError } from './errors.ts';
 import {
   childMessageSchema,
   type ChildMessage,
@@ -41,6 +43,11 @@ export interface PipelineHostOptions {
   runner?: RunnerSpec;
   /** After a cancel, how long a job may take to stop on its own before the child is killed. @defaultValue 5000 */
   cancelGraceMs?: number;
+  /**
+   * Wall-clock limit of one run, from the moment it is handed to the child; past it the child is killed
+   * and the run fails with `JobTimeoutError`. 0: no limit. @defaultValue 300000 (KK_JOB_TIMEOUT_MS)
+   */
+  jobTimeoutMs?: number;
   /** How long `dispose()` waits for the child to release its sessions and exit. @defaultValue 5000 */
   disposeTimeoutMs?: number;
   /**
@@ -70,6 +77,7 @@ export function pipelineHostOptionsFromConfig(config: Config, logger?: Logger): 
   return {
     runner: pipelineRunnerSpec(pipeline),
     cancelGraceMs: config.KK_CANCEL_GRACE_MS,
+    jobTimeoutMs: config.KK_JOB_TIMEOUT_MS,
     // The child logs at the parent's level (the demo lowers it to warnings when LOG_LEVEL is unset).
     log: {
       level: config.LOG_LEVEL ?? (logger?.level as Config['LOG_LEVEL']) ?? 'info',
@@ -118,12 +126,14 @@ export class PipelineHost implements EditRunner {
     this.options = {
       runner: pipelineRunnerSpec({}),
       cancelGraceMs: 5000,
+      jobTimeoutMs: 300_000,
       disposeTimeoutMs: 5000,
       priority: constants.priority.PRIORITY_BELOW_NORMAL,
       logger: silentLogger,
       ...options,
     };
     if (!(this.options.cancelGraceMs >= 0)) throw new RangeError('cancelGraceMs must be >= 0');
+    if (!(this.options.jobTimeoutMs >= 0)) throw new RangeError('jobTimeoutMs must be >= 0');
     if (!(this.options.disposeTimeoutMs >= 0)) throw new RangeError('disposeTimeoutMs must be >= 0');
     const { priority } = this.options;
     if (!(Number.isInteger(priority) && priority >= -20 && priority <= 19))
@@ -153,8 +163,10 @@ export class PipelineHost implements EditRunner {
     return new Promise<EditResult>((resolve, reject) => {
       if (child.exit) return reject(child.exit);
       let grace: NodeJS.Timeout | undefined;
+      let deadline: NodeJS.Timeout | undefined;
       const done = () => {
         clearTimeout(grace);
+        clearTimeout(deadline);
         signal?.removeEventListener('abort', onAbort);
         child.pending.delete(id);
       };
@@ -184,6 +196,15 @@ export class PipelineHost implements EditRunner {
         onProgress: input.onProgress,
       });
       signal?.addEventListener('abort', onAbort, { once: true });
+      const { jobTimeoutMs } = this.options;
+      if (jobTimeoutMs > 0)
+        deadline = setTimeout(() => {
+          // Killing is the only stop that works inside a native call (libvips, onnxruntime).
+          this.options.logger.warn({ runId: id, jobTimeoutMs }, 'edit ran past its time limit: killing');
+          done();
+          reject(new JobTimeoutError(jobTimeoutMs));
+          void this.killChild(child);
+        }, jobTimeoutMs);
       this.post(child, { type: 'run', id, input: hostInput(input) });
     });
   }

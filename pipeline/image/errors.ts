@@ -4,7 +4,8 @@ import { UserFacingError } from '../../commands/errors.ts';
  * Why a source image was refused. Animated or multi-page inputs are NOT a reason: the first frame
  * is used (see `PreparedSource.pages`).
  */
-export type InputImageProblem = 'undecodable' | 'too_large' | 'too_small' | 'bad_aspect';
+export type InputImageProblem =
+  'undecodable' | 'unsupported_format' | 'too_large' | 'too_small' | 'bad_aspect';
 
 /** A source image the pipeline cannot use; permanent (retrying the same bytes fails the same way). */
 export class InputImageError extends UserFacingError {
@@ -24,6 +25,13 @@ export class InputImageError extends UserFacingError {
     return new InputImageError('undecodable', "I couldn't read that file as an image.", {
       hint: 'Attach a PNG, JPEG, WebP or GIF image.',
       cause,
+    });
+  }
+
+  /** A real image, but not one of the formats the bot reads (told apart by content, not by name or type). */
+  static unsupportedFormat(format: string): InputImageError {
+    return new InputImageError('unsupported_format', `I don't read ${format.toUpperCase()} files.`, {
+      hint: 'Attach a PNG, JPEG, WebP or GIF image.',
     });
   }
 

@@ -22,6 +22,11 @@ export interface PrepareSourceOptions {
    * its minimum (`multiple`) and the area overshoots `maxArea` without bound. @defaultValue 8
    */
   maxAspect?: number;
+  /**
+   * Wall-clock budget for decoding and resizing, in whole seconds (libvips stops and the call fails).
+   * A job's own deadline (KK_JOB_TIMEOUT_MS) still bounds anything this misses. @defaultValue 20
+   */
+  decodeTimeoutSeconds?: number;
 }
 
 export interface PreparedSource {
@@ -43,6 +48,14 @@ export const DEFAULT_MAX_INPUT_PIXELS = 40_000_000;
 export const DEFAULT_MIN_SIDE = 16;
 /** Longest accepted long-side to short-side ratio of a source image. */
 export const DEFAULT_MAX_ASPECT = 8;
+export const DEFAULT_DECODE_TIMEOUT_SECONDS = 20;
+
+/**
+ * The formats the README promises, as sharp names them after sniffing the bytes. Everything else
+ * libvips could open is refused: SVG (a 1.5 KB file of nested `<use>` and blurs renders for minutes),
+ * PDF, TIFF, HEIF, raw formats... are a decoding attack surface nobody asked for.
+ */
+export const ACCEPTED_FORMATS: ReadonlySet<string> = new Set(['png', 'jpeg', 'webp', 'gif']);
 
 /**
  * The working size for a source of `srcW` x `srcH`, mirroring diffusers' `FluxKontextPipeline.__call__`:
@@ -112,14 +125,19 @@ export async function prepareSource(image: Uint8Array, opts: PrepareSourceOption
     maxInputPixels = DEFAULT_MAX_INPUT_PIXELS,
     minSide = DEFAULT_MIN_SIDE,
     maxAspect = DEFAULT_MAX_ASPECT,
+    decodeTimeoutSeconds = DEFAULT_DECODE_TIMEOUT_SECONDS,
   } = opts;
   if (!(maxInputPixels >= 1)) throw new RangeError(`maxInputPixels must be >= 1, got ${maxInputPixels}`);
   if (!(minSide >= 1)) throw new RangeError(`minSide must be >= 1, got ${minSide}`);
   if (!(maxAspect >= 1)) throw new RangeError(`maxAspect must be >= 1, got ${maxAspect}`);
+  if (!(Number.isInteger(decodeTimeoutSeconds) && decodeTimeoutSeconds >= 1))
+    throw new RangeError(`decodeTimeoutSeconds must be a whole number >= 1, got ${decodeTimeoutSeconds}`);
   checkSizeSettings(maxArea, multiple);
 
-  // 1. Read the header only: size limits are enforced before a single pixel is decoded.
+  // 1. Read the header only: format and size limits are enforced before a single pixel is decoded.
+  //    The format comes from the bytes (libvips sniffs them); a declared MIME type is never trusted.
   const header = await readHeader(image);
+  if (!ACCEPTED_FORMATS.has(header.format)) throw InputImageError.unsupportedFormat(header.format);
   const { width: sourceWidth, height: sourceHeight } = header;
   if (sourceWidth * sourceHeight > maxInputPixels) {
     throw InputImageError.tooLarge(sourceWidth, sourceHeight, maxInputPixels);
@@ -137,6 +155,7 @@ export async function prepareSource(image: Uint8Array, opts: PrepareSourceOption
     resize: target.width !== sourceWidth || target.height !== sourceHeight,
     // A second guard in libvips itself, in case the header lied about the size.
     limitInputPixels: maxInputPixels,
+    timeoutSeconds: decodeTimeoutSeconds,
   });
 
   return {
@@ -155,6 +174,8 @@ interface ImageHeader {
   width: number;
   height: number;
   pages: number;
+  /** What sharp sniffed from the bytes: 'png', 'jpeg', 'svg', ... */
+  format: string;
 }
 
 async function readHeader(image: Uint8Array): Promise<ImageHeader> {
@@ -163,7 +184,7 @@ async function readHeader(image: Uint8Array): Promise<ImageHeader> {
     const meta = await sharp(image, { pages: 1, limitInputPixels: false }).metadata();
     const { width, height } = meta.autoOrient ?? meta;
     if (!(width > 0 && height > 0)) throw new Error(`header reports ${width}x${height}`);
-    return { width, height, pages: meta.pages ?? 1 };
+    return { width, height, pages: meta.pages ?? 1, format: meta.format };
   } catch (cause) {
     throw InputImageError.undecodable(cause);
   }
@@ -172,7 +193,7 @@ async function readHeader(image: Uint8Array): Promise<ImageHeader> {
 async function decodeRgb(
   image: Uint8Array,
   target: { width: number; height: number },
-  opts: { resize: boolean; limitInputPixels: number },
+  opts: { resize: boolean; limitInputPixels: number; timeoutSeconds: number },
 ): Promise<RgbFrame> {
   try {
     let pipeline = sharp(image, {
@@ -188,6 +209,7 @@ async function decodeRgb(
     if (opts.resize)
       pipeline = pipeline.resize(target.width, target.height, { fit: 'fill', kernel: 'lanczos3' });
     const { data, info } = await pipeline
+      .timeout({ seconds: opts.timeoutSeconds })
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });

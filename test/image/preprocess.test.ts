@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import sharp from 'sharp';
+import { performance } from 'node:perf_hooks';
+import sharp, { type Sharp } from 'sharp';
 import { InputImageError } from '../../pipeline/image/errors.ts';
 import { prepareSource, rgbToTensor, workingSize } from '../../pipeline/image/preprocess.ts';
 import { colourDistance, decodeReference, fixture, tensorPixel } from './fixtures.ts';
+import { nestedUseSvg, pngHeaderOnly } from './hostile-images.ts';
 
 const RED = [255, 0, 0];
 const GREEN = [0, 255, 0];
@@ -143,6 +145,44 @@ describe('prepareSource', () => {
   it('rejects a real image over a custom maxInputPixels', async () => {
     const error = await rejection(
       prepareSource(await fixture('wide.png'), { maxArea: 4096, multiple: 16, maxInputPixels: 4000 }),
+    );
+    assert.equal(error.problem, 'too_large');
+  });
+
+  it('refuses SVG by its content (nested <use> with blur), before rendering a pixel', async () => {
+    const svg = nestedUseSvg(4);
+    assert.ok(svg.length < 1600, 'a small file');
+    assert.equal((await sharp(svg).metadata()).format, 'svg'); // sanity: libvips would render it
+    const started = performance.now();
+    const error = await rejection(prepareSource(svg, { maxArea: 4096, multiple: 16 }));
+    assert.equal(error.problem, 'unsupported_format');
+    assert.match(error.userMessage, /SVG/);
+    assert.match(error.hint ?? '', /PNG, JPEG, WebP or GIF/);
+    assert.ok(performance.now() - started < 1000, 'refused from the header, not after rendering');
+  });
+
+  it('refuses formats the README does not list (TIFF), and accepts the four it does', async () => {
+    const rgb = await fixture('noise-64x32.png');
+    const tiff = await sharp(rgb).tiff().toBuffer();
+    assert.equal(
+      (await rejection(prepareSource(tiff, { maxArea: 2048, multiple: 16 }))).problem,
+      'unsupported_format',
+    );
+    for (const encode of [
+      (s: Sharp) => s.png(),
+      (s: Sharp) => s.jpeg(),
+      (s: Sharp) => s.webp(),
+      (s: Sharp) => s.gif(),
+    ]) {
+      const bytes = await encode(sharp(rgb)).toBuffer();
+      const src = await prepareSource(bytes, { maxArea: 2048, multiple: 16 });
+      assert.deepEqual([src.sourceWidth, src.sourceHeight], [64, 32]);
+    }
+  });
+
+  it('refuses a generated 100000x100000 PNG header as too large without decoding it', async () => {
+    const error = await rejection(
+      prepareSource(pngHeaderOnly(100_000, 100_000), { maxArea: 4096, multiple: 16 }),
     );
     assert.equal(error.problem, 'too_large');
   });

@@ -12,7 +12,7 @@ import { EMBEDDED_MODEL_DIR, TINY_RANDOM_MODEL_DIR } from '../../models/default-
 import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
 import type { EditPipeline } from '../../pipeline/edit-pipeline.ts';
 import { EditCancelledError } from '../../pipeline/errors.ts';
-import { PipelineHostExitError } from '../../pipeline/host/errors.ts';
+import { JobTimeoutError, PipelineHostExitError } from '../../pipeline/host/errors.ts';
 import { PipelineHost, pipelineRunnerSpec } from '../../pipeline/host/pipeline-host.ts';
 import type { EditInput, EditProgress, EditResult, EditRunner } from '../../pipeline/types.ts';
 import { classifyFailure } from '../../queue/retry.ts';
@@ -182,6 +182,41 @@ test('kill(reason) ends the child at once and fails the running edit with that r
   );
   await assert.rejects(run, (err: unknown) => err === reason);
   await waitUntil(() => !isAlive(pid), 'the killed child to exit');
+});
+
+test('an edit past jobTimeoutMs is killed inside its native call and fails with a user-facing, unretried JobTimeoutError', async () => {
+  const timed = await PipelineHost.start({
+    runner: {
+      module: BLOCKING_RUNNER,
+      exportName: 'createBlockingRunner',
+      options: { modelDir: TINY_RANDOM_MODEL_DIR, blockMs: 60_000 },
+    },
+    jobTimeoutMs: 1500,
+  });
+  try {
+    const pid = timed.pid!;
+    const startedAt = performance.now();
+    await assert.rejects(timed.run(input({ instruction: 'block forever' })), (err: unknown) => {
+      assert.ok(err instanceof JobTimeoutError, `got ${String(err)}`);
+      assert.equal(err.code, 'job_timeout');
+      assert.match(err.userMessage, /took too long \(over 1\.5 seconds\)/);
+      assert.equal(classifyFailure(err).retryable, false);
+      return true;
+    });
+    const elapsed = performance.now() - startedAt;
+    // The runner holds its thread for 60 s and never looks at a signal: only the kill ends it this soon.
+    assert.ok(elapsed >= 1400 && elapsed < 15_000, `took ${elapsed} ms`);
+    await waitUntil(() => !isAlive(pid), 'the timed-out child to exit');
+    const next = await timed.run(input());
+    assert.equal(next.kind, 'single');
+    assert.ok(timed.pid !== undefined && timed.pid !== pid);
+  } finally {
+    await timed.dispose();
+  }
+});
+
+test('a refused jobTimeoutMs is a RangeError', async () => {
+  await assert.rejects(PipelineHost.start({ jobTimeoutMs: -1 }), RangeError);
 });
 
 test('dispose() ends the child and is idempotent; run() after it is refused', async () => {

@@ -1,93 +1,105 @@
 /**
- * A Redis server of a test's own, on a free port of its own, for fault cases (a restart that forgets
- * everything, a flush, a server configured a given way) that must not touch the shared test Redis.
- * The server is this process's child; `stop()` kills it by its pid and `restart()` starts a fresh,
- * empty one on the same port, as a server without persistence comes back after a crash.
+ * A throwaway `redis-server` on its own port, for fault tests (issue 13): killed, stalled, restarted empty
+ * (as a server without persistence comes back after a crash) or configured a given way, without touching the
+ * Redis other tests share. Started as a child of the test (no persistence unless `args` say otherwise, in a
+ * scratch folder), so the test ends exactly the process it started.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { waitFor } from './helpers.ts';
 
-export interface SideRedis {
-  port: number;
-  url: string;
-  /** Kills the server (SIGKILL: no shutdown save) and starts an empty one on the same port. */
-  restart(): Promise<void>;
-  stop(): Promise<void>;
-}
+export const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 
-/** Starts `redis-server` with `--save '' --appendonly no` and `args` on top (later ones win). */
-export async function startSideRedis(args: string[] = []): Promise<SideRedis> {
-  const dir = mkdtempSync(join(tmpdir(), 'kk-side-redis-'));
-  const port = 18_000 + Math.floor(Math.random() * 1900);
-  let child: ChildProcess | undefined;
-  const start = async () => {
-    const server = spawn(
+export class SideRedis {
+  private server: ChildProcess | undefined;
+
+  private readonly dir = mkdtempSync(join(tmpdir(), 'kk-side-redis-'));
+
+  /** A free-looking port in 20000..29999 unless given; `args` go after the defaults (later ones win). */
+  constructor(
+    readonly port = 20000 + Math.floor(Math.random() * 10_000),
+    private readonly args: readonly string[] = [],
+  ) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    this.server = spawn(
       'redis-server',
       [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        dir,
-        ...args,
+        ...['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        ...['--dir', this.dir, ...this.args],
       ],
       { stdio: 'ignore' },
     );
-    child = server;
-    await untilPing(port);
-  };
-  const kill = async () => {
-    const server = child;
-    child = undefined;
-    if (!server || server.exitCode !== null) return;
-    const exited = new Promise((resolve) => server.once('exit', resolve));
+    await this.untilPing();
+  }
+
+  /** SIGKILL: the server vanishes mid-conversation, as in a crash. */
+  async kill(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server || server.exitCode !== null || server.signalCode !== null) return;
     server.kill('SIGKILL');
-    await exited;
-  };
-  await start();
-  return {
-    port,
-    url: `redis://127.0.0.1:${port}`,
-    async restart() {
-      await kill();
-      await start();
-    },
-    async stop() {
-      await kill();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+    await once(server, 'exit');
+  }
+
+  /** Kills the server and starts an empty one on the same port. */
+  async restart(): Promise<void> {
+    await this.kill();
+    await this.start();
+  }
+
+  /** Ends the server for good (the same as `kill`, named for cleanup). */
+  stop(): Promise<void> {
+    return this.kill();
+  }
+
+  /** Stops answering for `ms` while keeping connections open (SIGSTOP then SIGCONT): a stalled server. */
+  stall(ms: number): Promise<void> {
+    const server = this.server;
+    if (!server) throw new Error('not running');
+    server.kill('SIGSTOP');
+    return new Promise((resolve) =>
+      setTimeout(() => {
+        server.kill('SIGCONT');
+        resolve();
+      }, ms),
+    );
+  }
+
+  private async untilPing(): Promise<void> {
+    const probe = new Redis({
+      port: this.port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    try {
+      await waitFor(
+        async () =>
+          (await probe
+            .connect()
+            .then(() => probe.ping())
+            .catch(() => 'down')) === 'PONG',
+        5000,
+        `redis-server on port ${this.port}`,
+      );
+    } finally {
+      probe.disconnect();
+    }
+  }
 }
 
-async function untilPing(port: number): Promise<void> {
-  await waitFor(
-    async () => {
-      const probe = new Redis({
-        port,
-        lazyConnect: true,
-        maxRetriesPerRequest: 0,
-        retryStrategy: () => null,
-      });
-      probe.on('error', () => undefined); // refused until the server listens: that is the question
-      try {
-        await probe.connect();
-        return (await probe.ping()) === 'PONG';
-      } catch {
-        return false;
-      } finally {
-        probe.disconnect();
-      }
-    },
-    5000,
-    `redis-server on port ${port}`,
-  );
+/** A started SideRedis with `args` on top of the defaults. */
+export async function startSideRedis(args: string[] = []): Promise<SideRedis> {
+  const side = new SideRedis(undefined, args);
+  await side.start();
+  return side;
 }
