@@ -69,25 +69,53 @@ export function fitLocalAffine(
   const ip = guide.map((g) => target.map((t) => product(g, t)));
 
   const raw = Array.from({ length: COEFFICIENTS }, () => new Float64Array(n));
-  const s = new Float64Array(9);
-  const inv = new Float64Array(9);
-  for (let x = 0; x < n; x++) {
-    for (let i = 0; i < 3; i++)
-      for (let j = 0; j < 3; j++)
-        s[i * 3 + j] = ii[i]![j]![x]! - muI[i]![x]! * muI[j]![x]! + (i === j ? epsilon : 0);
-    invert3(s, inv);
-    for (let c = 0; c < 3; c++) {
+  // Plain locals rather than nested arrays in the per-pixel loop: it runs for every working pixel and the
+  // indirections were most of its cost.
+  const [m0, m1, m2] = muI as [Float64Array, Float64Array, Float64Array];
+  const [s00, s01, s02, s11, s12, s22] = [
+    ii[0]![0]!,
+    ii[0]![1]!,
+    ii[0]![2]!,
+    ii[1]![1]!,
+    ii[1]![2]!,
+    ii[2]![2]!,
+  ];
+  for (let c = 0; c < 3; c++) {
+    const [e0, e1, e2] = [ip[0]![c]!, ip[1]![c]!, ip[2]![c]!];
+    const q = muP[c]!;
+    const [g0, g1, g2] = [global[c * 4]!, global[c * 4 + 1]!, global[c * 4 + 2]!];
+    const [out0, out1, out2, outB] = [raw[c * 3]!, raw[c * 3 + 1]!, raw[c * 3 + 2]!, raw[9 + c]!];
+    for (let x = 0; x < n; x++) {
+      const u0 = m0[x]!;
+      const u1 = m1[x]!;
+      const u2 = m2[x]!;
+      // Window covariance of the guide plus epsilon on the diagonal (symmetric).
+      const a = s00[x]! - u0 * u0 + epsilon;
+      const b = s01[x]! - u0 * u1;
+      const d = s02[x]! - u0 * u2;
+      const e = s11[x]! - u1 * u1 + epsilon;
+      const f = s12[x]! - u1 * u2;
+      const h = s22[x]! - u2 * u2 + epsilon;
       // rhs = cov(I, p_c) + epsilon * (global row c): the prior pulls toward the global fit.
-      const r0 = ip[0]![c]![x]! - muI[0]![x]! * muP[c]![x]! + epsilon * global[c * 4]!;
-      const r1 = ip[1]![c]![x]! - muI[1]![x]! * muP[c]![x]! + epsilon * global[c * 4 + 1]!;
-      const r2 = ip[2]![c]![x]! - muI[2]![x]! * muP[c]![x]! + epsilon * global[c * 4 + 2]!;
-      const a0 = inv[0]! * r0 + inv[1]! * r1 + inv[2]! * r2;
-      const a1 = inv[3]! * r0 + inv[4]! * r1 + inv[5]! * r2;
-      const a2 = inv[6]! * r0 + inv[7]! * r1 + inv[8]! * r2;
-      raw[c * 3]![x] = a0;
-      raw[c * 3 + 1]![x] = a1;
-      raw[c * 3 + 2]![x] = a2;
-      raw[9 + c]![x] = muP[c]![x]! - a0 * muI[0]![x]! - a1 * muI[1]![x]! - a2 * muI[2]![x]!;
+      const qx = q[x]!;
+      const r0 = e0[x]! - u0 * qx + epsilon * g0;
+      const r1 = e1[x]! - u1 * qx + epsilon * g1;
+      const r2 = e2[x]! - u2 * qx + epsilon * g2;
+      // Solve by the adjugate of the symmetric matrix [[a b d] [b e f] [d f h]].
+      const c00 = e * h - f * f;
+      const c01 = d * f - b * h;
+      const c02 = b * f - d * e;
+      const c11 = a * h - d * d;
+      const c12 = b * d - a * f;
+      const c22 = a * e - b * b;
+      const k = 1 / (a * c00 + b * c01 + d * c02);
+      const a0 = (c00 * r0 + c01 * r1 + c02 * r2) * k;
+      const a1 = (c01 * r0 + c11 * r1 + c12 * r2) * k;
+      const a2 = (c02 * r0 + c12 * r1 + c22 * r2) * k;
+      out0[x] = a0;
+      out1[x] = a1;
+      out2[x] = a2;
+      outB[x] = qx - a0 * u0 - a1 * u1 - a2 * u2;
     }
   }
   const coefficients = new Float32Array(COEFFICIENTS * n);
