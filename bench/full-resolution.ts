@@ -32,7 +32,7 @@ const maxSide = Number(values['max-side']);
 
 const CASES: ReadonlyArray<readonly [string, number]> = [
   ['make it warmer', 0],
-  ['make it black and white', 0],
+  ['make it black and white', 1],
   ['make it warmer', 0.6],
   ['make it darker', 0.5],
   ['add a vignette', 1],
@@ -90,7 +90,7 @@ for (const path of values.source) {
     const old = await resized(g.frames[0]!, size);
     const chroma = [old, transfer, source].map((f) => meanChroma(f).toFixed(1)).join(' / ');
     console.log(
-      `| ${basename(path)} ${size.width}x${size.height} | ${instruction} | ${strength} | ${fmt(psnr(old, source))} | ` +
+      `| ${path.split('/').slice(-4, -3).join('') || basename(path)} ${size.width}x${size.height} | ${instruction} | ${strength} | ${fmt(psnr(old, source))} | ` +
         `${fmt(psnr(transfer, source))} | ${fmt(psnr(transfer, old))} | ${chroma} | ${ms.toFixed(0)} |`,
     );
   }
