@@ -105,6 +105,14 @@ export const bundleManifestSchema = z.object({
     /** Target pixel area the source is resized to (aspect kept, sides multiples of 2 * vae.scaleFactor). */
     maxArea: z.number().int().positive(),
     sweepFrames: z.number().int().min(2),
+    /**
+     * How a single edit reaches the source's size. "guided-transfer": the bundle's edits are photometric
+     * (colour, tone, vignette: a local colour change of the source), so the change between the model's
+     * strength-0 and asked-strength outputs is fitted at the working size and applied to the full-size source
+     * (pipeline/transfer-to-source-size.ts). Absent: the model's working-size pixels are resized (FLUX-style
+     * bundles, whose edits add or move content).
+     */
+    fullResolution: z.literal('guided-transfer').optional(),
   }),
   capabilities: z
     .object({

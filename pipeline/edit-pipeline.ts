@@ -23,6 +23,7 @@ import { packLatents, packedTokenCount, transformerImageIds } from './sampler/la
 import { seededNormal } from './sampler/seeded-normal.ts';
 import { makeSigmas } from './scheduler/flow-match-euler.ts';
 import { renderSingle, renderSweep } from './render-files.ts';
+import { transferToSourceSize } from './transfer-to-source-size.ts';
 import { StageClock } from './stage-clock.ts';
 import {
   resolveEditPipelineOptions,
@@ -74,11 +75,17 @@ export class EditPipeline implements EditRunner {
   }
 
   async run(input: EditInput): Promise<EditResult> {
-    const generation = await this.generate(input);
+    const single = input.strengths.length === 1;
+    // A photometric bundle's single edit also runs strength 0 (same batch): the transfer fits the change
+    // between the two and applies it to the full-size source.
+    const transfer = single && this.bundle.manifest.defaults.fullResolution === 'guided-transfer';
+    const strength = input.strengths[0]!;
+    const generation = await this.generate(
+      transfer && strength !== 0 ? { ...input, strengths: [strength, 0] } : input,
+    );
     const { clock } = generation;
     const maxBytes = input.maxBytes ?? this.options.maxBytes;
     // 8. Render the reply's files: one image at the source's size, or a GIF and a contact sheet.
-    const single = generation.strengths.length === 1;
     const rendered = await clock.time('render', async () => {
       if (!single)
         return {
@@ -86,7 +93,15 @@ export class EditPipeline implements EditRunner {
           width: generation.width,
           height: generation.height,
         };
-      const { file, width, height } = await renderSingle(generation.frames[0]!, {
+      const frame = transfer
+        ? await transferToSourceSize(input.image, generation.frames[0]!, generation.frames.at(-1)!, {
+            sourceWidth: generation.sourceWidth,
+            sourceHeight: generation.sourceHeight,
+            maxSide: this.options.maxOutputSide,
+            maxInputPixels: this.options.maxInputPixels,
+          })
+        : generation.frames[0]!;
+      const { file, width, height } = await renderSingle(frame, {
         format: input.format ?? 'png',
         sourceWidth: generation.sourceWidth,
         sourceHeight: generation.sourceHeight,
@@ -105,7 +120,7 @@ export class EditPipeline implements EditRunner {
       files: rendered.files,
       width: rendered.width,
       height: rendered.height,
-      strengths: generation.strengths,
+      strengths: [...input.strengths],
       seed: generation.seed,
       steps: generation.steps,
       modelId: this.modelId,

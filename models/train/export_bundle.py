@@ -163,7 +163,15 @@ def write_bundle(trainer, tables: dict, results: dict, bundle: Path, out: Path) 
     # `--default-steps` wins; else what a full eval chose; else 2.
     steps = int(results.get("defaultSteps") or results.get("eval", {}).get("chosenSteps", 2))
     meta = {"id": "kk-tiny", "version": MODEL_VERSION, "license": "Apache-2.0",
-            "defaults": {"steps": steps, "guidance": M.GUIDANCE, "maxArea": 65536, "sweepFrames": 8},
+            # kk-tiny's edits are photometric (FAMILIES.md), so the pipeline carries them onto the
+            # full-size source with the guided transfer instead of resizing the 256^2 result.
+            "defaults": {
+                "steps": steps,
+                "guidance": M.GUIDANCE,
+                "maxArea": 65536,
+                "sweepFrames": 8,
+                "fullResolution": "guided-transfer",
+            },
             "capabilities": capabilities()}
     for k in ("clip", "t5", "transformer", "projector", "codec"):
         trainer.models[k].to("cpu").float().eval()

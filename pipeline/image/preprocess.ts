@@ -169,6 +169,23 @@ export async function prepareSource(image: Uint8Array, opts: PrepareSourceOption
   };
 }
 
+/**
+ * Decodes `image` exactly as `prepareSource` does (EXIF orientation, alpha on white, sRGB, Lanczos) but to
+ * any `size`: the full-resolution transfer needs the source at the output size and, as its guide, at the
+ * working size the model saw. The caller has already checked the image with `prepareSource`.
+ */
+export async function decodeSourceAt(
+  image: Uint8Array,
+  size: { width: number; height: number },
+  maxInputPixels = DEFAULT_MAX_INPUT_PIXELS,
+): Promise<RgbFrame> {
+  const header = await readHeader(image);
+  return decodeRgb(image, size, {
+    resize: size.width !== header.width || size.height !== header.height,
+    limitInputPixels: maxInputPixels,
+  });
+}
+
 interface ImageHeader {
   /** Displayed size: EXIF orientation applied, first page only. */
   width: number;

@@ -13,7 +13,7 @@ import {
   renderPhrasing,
   type EditsSpec,
   type FamilyId,
-} from '../../models/eval/edits-spec.ts';
+} from '../../eval/edits-spec.ts';
 import {
   applyFamily,
   blurKernel,
@@ -22,8 +22,8 @@ import {
   hueMatrix,
   paramForStrength,
   quantise,
-} from '../../models/eval/edit-families.ts';
-import { isMonotone, meanDeltaE, pearson } from '../../models/eval/metrics.ts';
+} from '../../eval/edit-families.ts';
+import { isMonotone, meanDeltaE, pearson } from '../../eval/metrics.ts';
 import type { RgbFrame } from '../../pipeline/image/rgb-frame.ts';
 
 let spec: EditsSpec;

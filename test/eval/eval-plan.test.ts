@@ -2,11 +2,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { EMBEDDED_MODEL_DIR } from '../../models/default-model-dir.ts';
-import { FAMILY_IDS, loadEditsSpec, type EditsSpec, type FamilyId } from '../../models/eval/edits-spec.ts';
-import { BASE_SEED, CASE_STRENGTHS, planCases, type EvalCase } from '../../models/eval/eval-cases.ts';
-import { tensorToFrame, type CaseResult } from '../../models/eval/evaluate-case.ts';
-import { summariseSplit } from '../../models/eval/summarise.ts';
-import { overviewTable, qualityTable } from '../../models/eval/report-tables.ts';
+import { FAMILY_IDS, loadEditsSpec, type EditsSpec, type FamilyId } from '../../eval/edits-spec.ts';
+import { BASE_SEED, CASE_STRENGTHS, planCases, type EvalCase } from '../../eval/eval-cases.ts';
+import { tensorToFrame, type CaseResult } from '../../eval/evaluate-case.ts';
+import { summariseSplit } from '../../eval/summarise.ts';
+import { overviewTable, qualityTable } from '../../eval/report-tables.ts';
 import { rgbToTensor } from '../../pipeline/image/preprocess.ts';
 
 let spec: EditsSpec;

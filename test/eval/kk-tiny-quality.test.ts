@@ -2,26 +2,16 @@
  * Quality gate for the embedded kk-tiny model through the real TypeScript pipeline: committed held-out
  * photos, edits the model is good at (8 training phrasings and one held-out phrasing), the bundle's
  * default settings. Bounds sit 2-3 dB under what this pipeline measured for kk-tiny 3.0.0 (same seeds and
- * batching as `models/eval/run-eval.ts`), so a broken pipeline or bundle fails here while float noise
+ * batching as `eval/run-eval.ts`), so a broken pipeline or bundle fails here while float noise
  * across machines does not.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { EMBEDDED_MODEL_DIR } from '../../models/default-model-dir.ts';
-import {
-  loadEditsSpec,
-  type ColourName,
-  type EditsSpec,
-  type FamilyId,
-} from '../../models/eval/edits-spec.ts';
-import { BASE_SEED, CASE_STRENGTHS, FIDELITY_STRENGTHS } from '../../models/eval/eval-cases.ts';
-import {
-  evaluateCase,
-  loadEvalSource,
-  type CaseResult,
-  type EvalSource,
-} from '../../models/eval/evaluate-case.ts';
+import { loadEditsSpec, type ColourName, type EditsSpec, type FamilyId } from '../../eval/edits-spec.ts';
+import { BASE_SEED, CASE_STRENGTHS, FIDELITY_STRENGTHS } from '../../eval/eval-cases.ts';
+import { evaluateCase, loadEvalSource, type CaseResult, type EvalSource } from '../../eval/evaluate-case.ts';
 import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
 import type { EditPipeline } from '../../pipeline/edit-pipeline.ts';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MarkedSectionError, replaceMarkedSection } from '../../models/eval/marked-section.ts';
+import { MarkedSectionError, replaceMarkedSection } from '../../eval/marked-section.ts';
 
 const file = [
   '# Benchmarks',

@@ -11,7 +11,7 @@ import {
   smoothness,
   srgbToLab,
   sweepMetrics,
-} from '../../models/eval/metrics.ts';
+} from '../../eval/metrics.ts';
 import type { RgbFrame } from '../../pipeline/image/rgb-frame.ts';
 
 const frame = (values: number[], width = values.length / 3): RgbFrame => ({

@@ -1,10 +1,10 @@
 /**
  * The kk-tiny quality eval through the real TypeScript pipeline:
  *
- *     npx tsx models/eval/run-eval.ts [--model models/kk-tiny] [--json out.json] [--markdown]
+ *     npx tsx eval/run-eval.ts [--model models/kk-tiny] [--json out.json] [--markdown]
  *         [--photos chelsea,coffee] [--splits heldOut,train] [--families grayscale,tint]
  *         [--python <a training run's results.json with a full Python eval>]
- *         [--benchmarks BENCHMARKS.md] [--results models/eval/RESULTS.md]
+ *         [--benchmarks BENCHMARKS.md] [--results eval/RESULTS.md]
  *
  * Held-out photos (`<model>/eval-images/*.jpg`), at the bundle's default steps and guidance, one pipeline
  * batch per case (an 8-frame sweep plus the fidelity strengths, seed fixed per photo). Held-out and
@@ -17,9 +17,9 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseSteps } from '../../commands/option-values.ts';
-import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
-import { EMBEDDED_MODEL_DIR } from '../default-model-dir.ts';
+import { parseSteps } from '../commands/option-values.ts';
+import { createEditPipeline } from '../pipeline/create-edit-pipeline.ts';
+import { EMBEDDED_MODEL_DIR } from '../models/default-model-dir.ts';
 import { FAMILY_IDS, loadEditsSpec, type FamilyId } from './edits-spec.ts';
 import {
   BASE_SEED,

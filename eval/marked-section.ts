@@ -1,5 +1,5 @@
 /**
- * Rewrites the generated part of a markdown file (BENCHMARKS.md, models/eval/RESULTS.md) between
+ * Rewrites the generated part of a markdown file (BENCHMARKS.md, eval/RESULTS.md) between
  * `<!-- NAME:begin -->` and `<!-- NAME:end -->`, so the prose around the figures stays hand-written.
  */
 /** The file lacks the markers (or has them twice, or out of order): nothing is written. */

@@ -3,9 +3,9 @@
  * `models/train/edits.py`): gamma-encoded sRGB in [0, 1], float64, one final `clamp01`, 8-bit targets
  * rounded ties-to-even. The eval compares the model's output with `editTarget(...)` of the same source.
  */
-import type { RgbFrame } from '../../pipeline/image/rgb-frame.ts';
-import { assertRgbFrame } from '../../pipeline/image/rgb-frame.ts';
-import { roundHalfEven } from '../../pipeline/image/round-half-even.ts';
+import type { RgbFrame } from '../pipeline/image/rgb-frame.ts';
+import { assertRgbFrame } from '../pipeline/image/rgb-frame.ts';
+import { roundHalfEven } from '../pipeline/image/round-half-even.ts';
 import {
   CALIBRATION_ENTRIES,
   calibrationTable,

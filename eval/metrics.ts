@@ -3,8 +3,8 @@
  * `models/train/evaluate.py`): PSNR of 8-bit images, mean CIELAB (D65) CIE76 delta-E, Pearson r, and the
  * monotonicity and smoothness of a strength sweep.
  */
-import type { RgbFrame } from '../../pipeline/image/rgb-frame.ts';
-import { assertRgbFrame } from '../../pipeline/image/rgb-frame.ts';
+import type { RgbFrame } from '../pipeline/image/rgb-frame.ts';
+import { assertRgbFrame } from '../pipeline/image/rgb-frame.ts';
 
 /** The reference floors the MSE (in [0, 1] units) here, so identical images score 120 dB, not Infinity. */
 const MIN_MSE = 1e-12;

@@ -5,9 +5,9 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EditPipeline } from '../../pipeline/edit-pipeline.ts';
-import { prepareSource } from '../../pipeline/image/preprocess.ts';
-import type { RgbFrame } from '../../pipeline/image/rgb-frame.ts';
+import type { EditPipeline } from '../pipeline/edit-pipeline.ts';
+import { prepareSource } from '../pipeline/image/preprocess.ts';
+import type { RgbFrame } from '../pipeline/image/rgb-frame.ts';
 import { editTarget } from './edit-families.ts';
 import { CASE_STRENGTHS, FIDELITY_STRENGTHS, SWEEP_STRENGTHS, type EvalCase } from './eval-cases.ts';
 import type { EditsSpec } from './edits-spec.ts';

@@ -1,0 +1,76 @@
+/**
+ * kk-tiny's single edits at the source's size (model.json `defaults.fullResolution`): strength 0 returns
+ * the photo itself at full size, and an edit keeps the photo's own edges instead of a resized 256^2 frame.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { EMBEDDED_MODEL_DIR } from '../../models/default-model-dir.ts';
+import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
+import type { EditPipeline } from '../../pipeline/edit-pipeline.ts';
+
+let pipeline: EditPipeline;
+let photo: Uint8Array;
+
+before(async () => {
+  pipeline = await createEditPipeline({ modelDir: EMBEDDED_MODEL_DIR });
+  // A held-out photo at 4x its stored size with a sharp checker overlaid: detail the 256^2 working size cannot hold.
+  const base = await readFile(join(EMBEDDED_MODEL_DIR, 'eval-images', 'flower.jpg'));
+  const checker = Buffer.alloc(1024 * 1024 * 3);
+  for (let y = 0; y < 1024; y++)
+    for (let x = 0; x < 1024; x++)
+      if (((x >> 2) + (y >> 2)) % 2 === 0) checker.fill(255, (y * 1024 + x) * 3, (y * 1024 + x) * 3 + 3);
+  const overlay = await sharp(checker, { raw: { width: 1024, height: 1024, channels: 3 } })
+    .extract({ left: 0, top: 0, width: 256, height: 256 })
+    .png()
+    .toBuffer();
+  photo = new Uint8Array(
+    await sharp(base)
+      .resize(1024, 1024)
+      .composite([{ input: overlay, left: 384, top: 384 }])
+      .png()
+      .toBuffer(),
+  );
+});
+
+after(() => pipeline.dispose());
+
+async function decode(bytes: Uint8Array): Promise<{ data: Buffer; width: number; height: number }> {
+  const { data, info } = await sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+test('kk-tiny declares photometric edits', () => {
+  assert.equal(pipeline.bundle.manifest.defaults.fullResolution, 'guided-transfer');
+});
+
+test('strength 0 returns the photo itself at its own size', async () => {
+  const result = await pipeline.run({ image: photo, instruction: 'make it warmer', strengths: [0], seed: 3 });
+  const out = await decode(result.files[0]!.data);
+  const source = await decode(photo);
+  assert.deepEqual([out.width, out.height], [1024, 1024]);
+  let max = 0;
+  for (let i = 0; i < out.data.length; i++) max = Math.max(max, Math.abs(out.data[i]! - source.data[i]!));
+  assert.ok(max <= 0, `max difference ${max}`);
+});
+
+test('an edit keeps the full-size checker that the working size cannot hold', async () => {
+  const result = await pipeline.run({
+    image: photo,
+    instruction: 'make it warmer',
+    strengths: [0.6],
+    seed: 3,
+  });
+  const out = await decode(result.files[0]!.data);
+  // Mean absolute step between 4-pixel checker cells inside the overlay, on the green channel.
+  let steps = 0;
+  let count = 0;
+  for (let y = 400; y < 620; y++)
+    for (let x = 400; x < 620; x += 4) {
+      steps += Math.abs(out.data[(y * 1024 + x) * 3 + 1]! - out.data[(y * 1024 + x - 1) * 3 + 1]!);
+      count++;
+    }
+  assert.ok(steps / count > 150, `checker contrast ${steps / count}`);
+});
