@@ -183,6 +183,7 @@ export async function decodeSourceAt(
   return decodeRgb(image, size, {
     resize: size.width !== header.width || size.height !== header.height,
     limitInputPixels: maxInputPixels,
+    timeoutSeconds: DEFAULT_DECODE_TIMEOUT_SECONDS,
   });
 }
 
