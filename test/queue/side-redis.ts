@@ -38,7 +38,7 @@ export class SideRedis {
       ],
       { stdio: 'ignore' },
     );
-    await this.untilPing();
+    await untilPing(this.port);
   }
 
   /** SIGKILL: the server vanishes mid-conversation, as in a crash. */
@@ -73,28 +73,6 @@ export class SideRedis {
       }, ms),
     );
   }
-
-  private async untilPing(): Promise<void> {
-    const probe = new Redis({
-      port: this.port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    try {
-      await waitFor(
-        async () =>
-          (await probe
-            .connect()
-            .then(() => probe.ping())
-            .catch(() => 'down')) === 'PONG',
-        5000,
-        `redis-server on port ${this.port}`,
-      );
-    } finally {
-      probe.disconnect();
-    }
-  }
 }
 
 /** A started SideRedis with `args` on top of the defaults. */
@@ -102,4 +80,22 @@ export async function startSideRedis(args: string[] = []): Promise<SideRedis> {
   const side = new SideRedis(undefined, args);
   await side.start();
   return side;
+}
+
+/** Resolves once a Redis on 127.0.0.1:`port` answers PING (5 s at most). */
+export async function untilPing(port: number): Promise<void> {
+  const probe = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await waitFor(
+      async () =>
+        (await probe
+          .connect()
+          .then(() => probe.ping())
+          .catch(() => 'down')) === 'PONG',
+      5000,
+      `redis-server on port ${port}`,
+    );
+  } finally {
+    probe.disconnect();
+  }
 }

@@ -16,6 +16,7 @@ import { InflightCapError } from '../../queue/errors.ts';
 import { createHarness } from './harness.ts';
 import { editInput, solidPng, waitFor } from './helpers.ts';
 import { TintRunner } from './tint-runner.ts';
+import { untilPing } from './side-redis.ts';
 
 const hasRedisServer = spawnSync('redis-server', ['--version']).status === 0;
 const skip = hasRedisServer ? false : 'redis-server is not installed';
@@ -29,23 +30,6 @@ function startServer(args: string[]): ChildProcess {
   });
   servers.push(child);
   return child;
-}
-
-async function untilPing(port: number): Promise<void> {
-  const probe = new Redis({ port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  try {
-    await waitFor(
-      async () =>
-        (await probe
-          .connect()
-          .then(() => probe.ping())
-          .catch(() => 'down')) === 'PONG',
-      5000,
-      `port ${port}`,
-    );
-  } finally {
-    probe.disconnect();
-  }
 }
 
 after(() => {
