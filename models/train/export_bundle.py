@@ -13,10 +13,10 @@ import numpy as np
 import torch
 
 from .edits import COLOURS, COLOUR_NAMES, FAMILIES, FAMILY_SPECS, TINT_K
-from .phrasings import HELD_OUT, PHRASINGS, split
+from .phrasings import HELD_OUT, OPPOSITE, PHRASING_CHECKS, PHRASINGS, cue_words, split
 
 # A fixed string rather than the date, so that re-running the training command reproduces model.json too.
-MODEL_VERSION = "3.0.0"
+MODEL_VERSION = "4.0.0"
 
 SAMPLE_TEXTS = ["make it black and white", "", "Tint it RED, please!!", "änderung café 123",
                 " ".join(["make the old photo warmer and brighter with more contrast"] * 4)]
@@ -40,6 +40,8 @@ def edits_json(tables: dict) -> dict:
         "luma": [0.299, 0.587, 0.114], "heldOutPerFamily": HELD_OUT,
         "evalPhotos": ["chelsea", "coffee", "rocket", "flower"],
         "families": fams,
+        # Held-out complaints, negations, two-edit and unsupported instructions (issue 14's phrasings target).
+        "phrasingChecks": PHRASING_CHECKS,
     }
 
 
@@ -77,14 +79,23 @@ def store_fp16(path: Path, min_elements: int = 1024) -> dict:
 
 
 def capabilities() -> dict:
+    """model.json `capabilities`: what the bots show, and what the pipeline reads an instruction with
+    (`closed`: only these edits, so an instruction with no cue word is refused; `oneEditPerInstruction`: the
+    first edit named is applied and the user is told what was left out; `cues`, `opposite`)."""
+    cues = cue_words(COLOUR_NAMES)
     edits = []
     for f in FAMILIES:
         ex = [p.replace("{colour}", "blue") for p in split(f)[0][:3]]
-        edits.append({"name": f, "examples": ex})
+        edit = {"name": f, "examples": ex, "cues": cues[f]}
+        if f in OPPOSITE:
+            edit["opposite"] = OPPOSITE[f]
+        edits.append(edit)
     return {
         "summary": ("Tiny model trained from scratch on 16 computed global photo edits (colour, tone, blur, "
                     "vignette, tint toward 8 named colours, hue); strength 0..1 is calibrated to grow the CIELAB "
                     "difference linearly. It cannot do semantic edits (objects, styles, text)."),
+        "closed": True,
+        "oneEditPerInstruction": True,
         "edits": edits,
     }
 

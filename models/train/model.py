@@ -1,11 +1,10 @@
-"""kk-tiny components: the exporter's classes (models/export) with small configs, a PCA block codec in the
-VAE's place, and word-level tokenizers for the edit vocabulary."""
+"""kk-tiny components: the exporter's classes (models/export) with small configs, a small convolutional
+autoencoder grown from a PCA block codec in the VAE's place (codec.py), and word-level tokenizers for the edit
+vocabulary."""
 
 from __future__ import annotations
 
 import json
-import math
-from types import SimpleNamespace
 
 import torch
 from torch import nn
@@ -16,8 +15,10 @@ from models.export.tokenizer_files import (
     CLIP_BOS, CLIP_EOS, CLIP_UNK, T5_EOS, T5_PAD, T5_UNK, hf_tokenizer, with_fixed_length,
 )
 
+from .codec import ConvCodec
+
 # Sizes (see MODEL_CARD.md for the FLOP estimate behind them).
-LATENT_CHANNELS = 48  # PCA components per 8x8 RGB block; packed 2x2 -> 192 features per token
+LATENT_CHANNELS = 48  # latent channels per 8x8 area (the PCA core's components); packed 2x2 -> 192 per token
 SCALE_FACTOR = 8
 HEADS, HEAD_DIM = 4, 64  # inner dim 256
 AXES_DIMS_ROPE = (16, 24, 24)
@@ -27,68 +28,6 @@ TEXT_LAYERS = 2
 CLIP_MAX_LENGTH = 16
 T5_MAX_LENGTH = 16
 GUIDANCE = 2.5
-
-
-class _Dist:
-    def __init__(self, mean: torch.Tensor):
-        self.mean = mean
-
-    def mode(self) -> torch.Tensor:
-        return self.mean
-
-
-class _Encoded:
-    def __init__(self, mean: torch.Tensor):
-        self.latent_dist = _Dist(mean)
-
-
-class PcaCodec(nn.Module):
-    """A fixed linear "VAE": each 8x8 RGB block (in [-1, 1]) -> its first 48 principal components
-    (orthonormal basis from the training images); the decoder is the transpose. Encoder = Conv 8x8 stride 8,
-    decoder = ConvTranspose 8x8 stride 8, both with the per-channel mean as bias. Lossy only through the
-    dropped components (about 31-39 dB PSNR on photographs at 256 px); no training needed, exact to port."""
-
-    def __init__(self, channels: int = LATENT_CHANNELS, scaling_factor: float = 1.0):
-        super().__init__()
-        self.encoder = nn.Conv2d(3, channels, SCALE_FACTOR, stride=SCALE_FACTOR, bias=True)
-        self.decoder = nn.ConvTranspose2d(channels, 3, SCALE_FACTOR, stride=SCALE_FACTOR, bias=True)
-        # AutoencoderKL-like config read by the exporter (scale factor = 2 ** (len(block_out_channels) - 1)).
-        self.config = SimpleNamespace(latent_channels=channels, block_out_channels=(1, 1, 1, 1),
-                                      scaling_factor=scaling_factor, shift_factor=0.0)
-
-    @torch.no_grad()
-    def fit(self, images: torch.Tensor) -> dict:
-        """PCA of the 8x8 blocks of `images` [N, 3, H, W] in [-1, 1]; returns the explained-variance facts."""
-        k = self.config.latent_channels
-        x = images.double()
-        mean_c = x.mean(dim=(0, 2, 3))  # per colour channel
-        blocks = nn.functional.unfold(x - mean_c.view(1, 3, 1, 1), SCALE_FACTOR, stride=SCALE_FACTOR)
-        blocks = blocks.transpose(1, 2).reshape(-1, 3 * SCALE_FACTOR * SCALE_FACTOR)  # (c, y, x) order
-        cov = blocks.T @ blocks / blocks.shape[0]
-        evals, evecs = torch.linalg.eigh(cov)
-        order = torch.argsort(evals, descending=True)
-        evals, evecs = evals[order], evecs[:, order]
-        basis = evecs[:, :k].T  # [k, 192]
-        # Deterministic sign: the largest-magnitude entry of each component positive.
-        idx = basis.abs().argmax(dim=1)
-        basis = basis * torch.sign(basis[torch.arange(k), idx]).unsqueeze(1)
-        w = basis.reshape(k, 3, SCALE_FACTOR, SCALE_FACTOR).float()
-        self.encoder.weight.copy_(w)
-        self.encoder.bias.copy_(-(w * mean_c.float().view(1, 3, 1, 1)).sum(dim=(1, 2, 3)))
-        self.decoder.weight.copy_(w)
-        self.decoder.bias.copy_(mean_c.float())
-        kept = evals[:k]
-        # Latents have unit RMS over the kept channels after scaling.
-        self.config.scaling_factor = float(1.0 / math.sqrt(float(kept.mean())))
-        return {"explained": float(kept.sum() / evals.sum()), "scalingFactor": self.config.scaling_factor,
-                "topVariances": [float(v) for v in kept[:8]]}
-
-    def encode(self, sample: torch.Tensor) -> _Encoded:
-        return _Encoded(self.encoder(sample))
-
-    def decode(self, latent: torch.Tensor, return_dict: bool = True):
-        out = self.decoder(latent)
-        return (out,) if not return_dict else SimpleNamespace(sample=out)
 
 
 def build_tokenizers(words: list[str]) -> dict:
@@ -150,7 +89,7 @@ def build_models(vocab_words: list[str], seed: int) -> dict:
     _adaln_zero(transformer)
     add_slider_conditioning(transformer)
     projector = SliderProjector(pooled_dim=TEXT_DIM, pe_width=TEXT_DIM, out_dim=2 * HEADS * HEAD_DIM, n_layers=4)
-    codec = PcaCodec()
+    codec = ConvCodec(LATENT_CHANNELS)
     return {"clip": clip, "t5": t5, "transformer": transformer, "projector": projector, "codec": codec, **toks}
 
 

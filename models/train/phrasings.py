@@ -426,14 +426,82 @@ TEMPLATES_NOUN = ["add {w}", "add {w} to {o}", "apply {w}", "give {o} {w}", "put
                   "i want {w}"]
 TEMPLATES_LOOK = ["a {w} look", "{w} look", "give {o} a {w} look", "{w} style", "{w} effect",
                   "make {o} look {w}", "{w} version", "a {w} feel", "{w} filter", "apply a {w} filter to {o}"]
+OPPOSITE = {"brighter": "darker", "darker": "brighter", "contrast": "faded", "faded": "contrast",
+            "warmer": "cooler", "cooler": "warmer", "vivid": "grayscale", "grayscale": "vivid"}
+# family -> the state a user complains about when they want this edit ("too bright" -> darker)
+COMPLAINT = {
+    "darker": ["bright", "light", "overexposed", "glaring", "blown out", "sunny", "bright and washed"],
+    "brighter": ["dark", "dim", "underexposed", "gloomy", "shadowy", "murky dark"],
+    "faded": ["contrasty", "harsh", "punchy", "dramatic", "crisp"],
+    "contrast": ["flat", "dull", "washed out", "muted", "faded", "lifeless"],
+    "cooler": ["warm", "orange", "yellow", "hot", "golden"],
+    "warmer": ["cold", "cool", "blue", "icy", "chilly"],
+    "grayscale": ["colourful", "saturated", "vivid", "colorful", "garish", "loud"],
+    "vivid": ["grey", "gray", "pale", "desaturated", "colourless", "washed out coloured", "drab"],
+}
+COMPLAINT_TEMPLATES = ["it is too {c}", "it s too {c}", "too {c}", "way too {c}", "{o} is too {c}",
+                       "{o} looks too {c}", "this is too {c}, fix it", "it is too {c}, {v} it",
+                       "too {c}, {v} it please", "not so {c}", "make {o} less {c}", "less {c} please",
+                       "{o} should not be so {c}", "not as {c}", "make {o} not so {c}", "a bit less {c}",
+                       "it is a bit too {c}", "{o} is way too {c}"]
+PAIR_TEMPLATES = ["make {o} {a} and {b}", "{a} and {b}", "make {o} {a}, then {b}", "{va} {o} and make {o} {b}",
+                  "make {o} {a} plus {b}", "make {o} {a} and also {b}", "{a} and a bit {b}", "{va} {o}, then {b}"]
+COMPLAINTS_PER_FAMILY = 90
+TWO_EDITS_PER_FAMILY = 60
+# Never cues: words any instruction may use, and "day" (from "turn day into night": "rainy day" is not night).
+CUE_STOP = {"a", "an", "the", "it", "its", "this", "that", "my", "me", "i", "to", "of", "for", "into", "in",
+            "on", "at", "and", "or", "then", "plus", "also", "with", "make", "made", "look", "looks", "like",
+            "please", "can", "could", "you", "want", "be", "is", "s", "should", "now", "just", "go", "ahead",
+            "bit", "little", "lot", "slightly", "strongly", "thanks", "more", "less", "much", "very", "too",
+            "so", "not", "as", "way", "some", "add", "give", "apply", "put", "turn", "render", "instead",
+            "photo", "image", "picture", "pic", "shot", "whole", "thing", "everything", "effect", "filter",
+            "style", "feel", "version", "day", "up", "down", "all", "fix", "taken", "was", "were", "one",
+            "colour", "color", "colours", "colors"}
+
+# Held out for the phrasings target (issue 14): never trained on, read by the eval from edits.json.
+# complaint / negation: must reach the fidelity bar for `family`; two-edit: its first edit (`family`) and the
+# one-edit note; unsupported: no cue word, so a closed model refuses it with the unknown-edit message.
+PHRASING_CHECKS: list[dict] = [
+    *({"text": t, "kind": "complaint", "family": f} for t, f in [
+        ("the picture is too bright", "darker"), ("this photo is way too dark", "brighter"),
+        ("it looks too dim, fix it", "brighter"), ("it is too bright, tone it down", "darker"),
+        ("the colours are too saturated", "grayscale"), ("it is too colourful", "grayscale"),
+        ("it is too flat", "contrast"), ("the photo looks too dull", "contrast"),
+        ("it is too contrasty", "faded"), ("the image is way too harsh", "faded"),
+        ("it is too warm", "cooler"), ("the photo looks too orange", "cooler"),
+        ("it is too cold", "warmer"), ("this is way too blue", "warmer"),
+        ("the colours are too pale", "vivid"), ("it looks too grey", "vivid")]),
+    *({"text": t, "kind": "negation", "family": f} for t, f in [
+        ("not so bright please", "darker"), ("make the photo less bright", "darker"),
+        ("make it not so dark", "brighter"), ("less gloomy please", "brighter"),
+        ("make the picture less saturated", "grayscale"), ("not so colourful", "grayscale"),
+        ("make it less warm", "cooler"), ("not so cold please", "warmer"),
+        ("make it less flat", "contrast"), ("make the image less contrasty", "faded"),
+        ("the colours should not be so dull", "vivid")]),
+    *({"text": t, "kind": "two-edit", "family": f} for t, f in [
+        ("make it darker and warmer", "darker"), ("make it brighter and cooler", "brighter"),
+        ("make it black and white and blurry", "grayscale"), ("warm it up and add a vignette", "warmer"),
+        ("make it sepia and blurry", "sepia"), ("darken it and make it cooler", "darker"),
+        ("make it foggy and darker", "fog"), ("make it vivid and foggy", "vivid"),
+        ("add a vignette and make it warmer", "vignette"), ("blur it and make it darker", "blur"),
+        ("invert it and make it brighter", "invert"), ("make it cooler and more contrasty", "cooler"),
+        ("make it night and foggy", "night"), ("make it brighter, then warmer", "brighter"),
+        ("make it faded plus cooler", "faded")]),
+    {"text": "tint it blue and darken it", "kind": "two-edit", "family": "tint", "colour": "blue"},
+    *({"text": t, "kind": "unsupported", "family": None} for t in [
+        "make it look like winter", "rainy day", "add snow", "make it look like it is raining",
+        "add a hat to the cat", "remove the person", "turn it into a painting", "make it summer"]),
+]
+
 TEMPLATES_QUALITY = ["{d} the {q}", "{d} the {q} of {o}", "{d} {q}", "can you {d} the {q}"]
 
 
 def split(family: str) -> tuple[list[str], list[str]]:
-    """(training, held-out) phrasings of a family: the hand-written training ones first, then the generated."""
+    """(training, held-out) phrasings of a family: the hand-written training ones first, then the generated
+    single-edit ones, then complaints / negations and two-edit instructions whose first edit is this family."""
     ph = PHRASINGS[family]
     held = ph[-HELD_OUT:]
-    return ph[:-HELD_OUT] + generated(family), held
+    return ph[:-HELD_OUT] + generated(family) + complaints(family) + two_edits(family), held
 
 
 def hand_written(family: str) -> list[str]:
@@ -460,7 +528,7 @@ def generated(family: str) -> list[str]:
     taken = {norm(p) for p in PHRASINGS[family]}
     # A generated phrasing may not equal or contain any family's held-out phrasing ("turn up the brightness
     # please" would make "turn up the brightness" a seen phrasing).
-    held = [f" {norm(p)} " for fam in PHRASINGS for p in PHRASINGS[fam][-HELD_OUT:]]
+    held = _held_padded()
     out: list[str] = []
     order = list(range(len(pool)))
     rng.shuffle(order)
@@ -480,6 +548,100 @@ def generated(family: str) -> list[str]:
     return out
 
 
+def _held_padded() -> list[str]:
+    """Every held-out text (per-family held-out phrasings and the phrasing checks), padded with spaces for a
+    whole-word `in` test."""
+    held = [f" {norm(p)} " for fam in PHRASINGS for p in PHRASINGS[fam][-HELD_OUT:]]
+    return held + [f" {norm(c['text'])} " for c in PHRASING_CHECKS]
+
+
+def _pick(rng: random.Random, pool: list[str], n: int) -> list[str]:
+    """Up to n distinct texts from pool (deterministic order), none equal to or containing a held-out text."""
+    held = _held_padded()
+    rng.shuffle(pool)
+    out: list[str] = []
+    seen: set[str] = set()
+    for text in pool:
+        key = norm(text.replace("{colour}", "blue"))
+        if key in seen or any(h in f" {key} " for h in held) or len(key.split()) > 12:
+            continue
+        seen.add(key)
+        out.append(text)
+        if len(out) == n:
+            break
+    return out
+
+
+def _plain_verbs(family: str) -> list[str]:
+    return [v for v in WORDS[family]["verb"] if not v.endswith(" of") and not v.endswith(" for")]
+
+
+@functools.cache
+def complaints(family: str) -> list[str]:
+    """"it is too bright" / "not so bright" -> darker: the state a user complains about names the opposite
+    edit (kk-tiny 3 brightened "it is too bright, darken it"). Only families with an opposite have these."""
+    if family not in COMPLAINT:
+        return []
+    rng = random.Random(f"{GENERATOR_SEED}:complaints:{family}")
+    verbs = _plain_verbs(family)
+    pool = []
+    for c in COMPLAINT[family]:
+        for t in COMPLAINT_TEMPLATES:
+            for o in rng.sample(OBJECTS, 2):
+                pool.append(t.replace("{c}", c).replace("{o}", o).replace("{v}", rng.choice(verbs)))
+    return _pick(rng, pool, COMPLAINTS_PER_FAMILY)
+
+
+@functools.cache
+def two_edits(family: str) -> list[str]:
+    """"make it darker and warmer": kk-tiny makes one edit per instruction, the FIRST one named (the pipeline
+    tells the user which part it left out), so these train the first family's edit."""
+    rng = random.Random(f"{GENERATOR_SEED}:two-edits:{family}")
+    own = WORDS[family]
+    pool = []
+    for other in PHRASINGS:
+        if other in (family, OPPOSITE.get(family), "tint", "hue") or (family, other) in _SAME_AXIS:
+            continue
+        for t in PAIR_TEMPLATES:
+            a = rng.choice(own["adj"])
+            b = rng.choice(WORDS[other]["adj"])
+            va = rng.choice(_plain_verbs(family)) if _plain_verbs(family) else None
+            if "{va}" in t and va is None:
+                continue
+            pool.append(t.replace("{a}", a).replace("{b}", b).replace("{va}", va or "")
+                        .replace("{o}", rng.choice(OBJECTS)))
+    return _pick(rng, pool, TWO_EDITS_PER_FAMILY)
+
+
+# Pairs read as one edit (no second edit to leave out).
+_SAME_AXIS = {("darker", "vignette"), ("vignette", "darker"), ("darker", "night"), ("night", "darker"),
+              ("faded", "fog"), ("fog", "faded")}
+
+
+def cue_words(colours: list[str]) -> dict[str, list[str]]:
+    """Per family, the words of its single-edit phrasings that name it: every word except the generic ones
+    (CUE_STOP, or used by 6 or more families). The pipeline reads an instruction with these (a closed model
+    refuses an instruction with no cue; two different edits joined get a note), so they ship in model.json."""
+    per_family: dict[str, set[str]] = {}
+    for fam in PHRASINGS:
+        # The held-out phrasings' words are cues too (the model never sees them): the refusal must not hide a
+        # held-out phrasing from the eval. Complaints name the state to undo, on the same axis.
+        texts = PHRASINGS[fam] + generated(fam) + complaints(fam)
+        found: set[str] = set()
+        for t in texts:
+            found.update(words(t.replace("{colour}", " ")))
+        if fam == "tint":
+            found.update(colours)
+            found.update(f"{c}ish" for c in colours)
+        per_family[fam] = found
+    counts: dict[str, int] = {}
+    for found in per_family.values():
+        for w in found:
+            counts[w] = counts.get(w, 0) + 1
+    generic = {w for w, n in counts.items() if n >= 6} | CUE_STOP
+    return {fam: sorted(found - generic) for fam, found in per_family.items()}
+
+
 def norm(text: str) -> str:
     return " ".join(words(text))
 
@@ -491,7 +653,8 @@ def words(text: str) -> list[str]:
 
 def train_vocabulary(colours: list[str]) -> list[str]:
     """Every word of the TRAINING phrasings (colours filled in), sorted; held-out-only words map to UNK."""
-    vocab: set[str] = set(colours)
+    # "{colour}ish" renders as one word ("blueish"); kk-tiny 3's vocabulary lacked those, so they were UNK.
+    vocab: set[str] = set(colours) | {f"{c}ish" for c in colours}
     for fam in PHRASINGS:
         for ph in split(fam)[0]:
             vocab.update(words(ph.replace("{colour}", " ")))

@@ -1,41 +1,51 @@
 #!/usr/bin/env bash
-# Trains, evaluates and exports kk-tiny on the GPU host; with `twin`, trains a second copy on the second
-# GPU at the same time and compares the two runs (models/train/compare_runs.py: the reproducibility check).
-# Without a second GPU, run it twice and compare the two kk-tiny.tar bundles that come back with
-# `python3 -m models.train.compare_runs <bundle A> <bundle B>` (pure Python, no torch needed).
+# Trains, evaluates and exports kk-tiny on the GPU host, in stages that each fit one device call (10 minutes):
 #
-#   bash models/train/run_on_device.sh STEPS [twin]      (repo root, $OUT set; BATCH, LR, EVAL, DEFAULT_STEPS override)
+#   bash models/train/run_on_device.sh smoke         every stage at toy sizes (a bug costs seconds, not a call)
+#   bash models/train/run_on_device.sh codec         the convolutional codec -> /tmp/codec/codec.safetensors
+#   bash models/train/run_on_device.sh train STEPS   the transformer, text encoders and projector -> /tmp/runA
+#   bash models/train/run_on_device.sh finish        eval (quick) + export of /tmp/runA -> $OUT/kk-tiny.tar*
 #
-# Needs .pylib/diffusers-src.tar.xz (`git archive HEAD src/diffusers | xz` of huggingface/diffusers: the GPU
-# host has no diffusers and no network). Writes to $OUT: train-log.txt, loss.csv, results.json,
-# kk-tiny.tar (or .partN), and with twin: twin-log.txt, reproduce.txt.
+# Run from the repository root with $OUT set; the host keeps /tmp between back-to-back calls, so the stages can
+# run in consecutive calls. BATCH, LR, EVAL, DEFAULT_STEPS, CODEC_STEPS override the defaults. Every stage is
+# deterministic (fixed seeds, torch.use_deterministic_algorithms), so the same stages on the same software give
+# the same bundle; compare two bundles with `python3 -m models.train.compare_runs A B`.
+#
+# Needs .pylib/diffusers-src.tar.xz (`git archive <commit> src/diffusers | xz` of huggingface/diffusers at the
+# commit in models/export/requirements.txt: the GPU host has no diffusers and no network).
 set -euo pipefail
-steps=${1:?usage: run_on_device.sh STEPS [twin]}
-twin=${2:-}
+stage=${1:?usage: run_on_device.sh smoke|codec|train STEPS|finish}
 : "${OUT:?set OUT to the folder that comes back}"
 mkdir -p /tmp/py
-tar xJf .pylib/diffusers-src.tar.xz -C /tmp/py
+[ -d /tmp/py/src/diffusers ] || tar xJf .pylib/diffusers-src.tar.xz -C /tmp/py
 export PYTHONPATH=/tmp/py/src:$PWD PYTHONUNBUFFERED=1
-args=(--steps "$steps" --batch "${BATCH:-512}" --lr "${LR:-1.3e-3}" --eval "${EVAL:-full}")
-if [ -n "${DEFAULT_STEPS:-}" ]; then args+=(--default-steps "$DEFAULT_STEPS"); fi
+common=(--batch "${BATCH:-512}" --lr "${LR:-1.3e-3}" --codec-steps "${CODEC_STEPS:-3000}")
+finish=(--eval "${EVAL:-quick}" --default-steps "${DEFAULT_STEPS:-1}")
+py() { python -m models.train.train "$@"; }
 
-train() { # gpu run-dir log
-  CUDA_VISIBLE_DEVICES=$1 python -m models.train.train --out "$2" --bundle-dir "$2/kk-tiny" "${args[@]}" >"$3" 2>&1
-}
-
-train 0 /tmp/runA "$OUT/train-log.txt" &
-a=$!
-if [ -n "$twin" ]; then
-  train 1 /tmp/runB "$OUT/twin-log.txt" &
-  b=$!
-fi
-status=0
-wait $a || status=$?
-if [ -n "$twin" ]; then wait $b || status=$?; fi
-cp /tmp/runA/loss.csv /tmp/runA/results.json "$OUT"/ 2>/dev/null || true
-cp /tmp/runA/kk-tiny.tar* "$OUT"/ 2>/dev/null || true
-
-if [ -n "$twin" ]; then
-  python -m models.train.compare_runs /tmp/runA /tmp/runB | tee "$OUT/reproduce.txt" || status=1
-fi
-exit $status
+case "$stage" in
+  smoke)
+    py --out /tmp/smoke/codec --codec-only --steps 0 --codec-steps 20 --batch 16 >"$OUT/smoke-log.txt" 2>&1
+    py --out /tmp/smoke/run --codec-weights /tmp/smoke/codec/codec.safetensors --steps 3 --batch 16 \
+      --eval none --no-export >>"$OUT/smoke-log.txt" 2>&1
+    py --out /tmp/smoke/run --codec-weights /tmp/smoke/codec/codec.safetensors --init-from /tmp/smoke/run \
+      --steps 0 --batch 16 --bundle-dir /tmp/smoke/run/kk-tiny --eval quick --default-steps 1 >>"$OUT/smoke-log.txt" 2>&1
+    tail -5 "$OUT/smoke-log.txt"
+    ;;
+  codec)
+    py --out /tmp/codec --codec-only --steps 0 "${common[@]}" >"$OUT/codec-log.txt" 2>&1
+    cp /tmp/codec/codec.json /tmp/codec/codec.safetensors "$OUT"/
+    ;;
+  train)
+    steps=${2:?usage: run_on_device.sh train STEPS}
+    py --out /tmp/runA --codec-weights /tmp/codec/codec.safetensors --steps "$steps" "${common[@]}" \
+      --eval none --no-export >"$OUT/train-log.txt" 2>&1
+    cp /tmp/runA/loss.csv "$OUT"/
+    ;;
+  finish)
+    py --out /tmp/runA --codec-weights /tmp/codec/codec.safetensors --init-from /tmp/runA --steps 0 "${common[@]}" \
+      --bundle-dir /tmp/runA/kk-tiny "${finish[@]}" >"$OUT/finish-log.txt" 2>&1
+    cp /tmp/runA/results.json /tmp/runA/kk-tiny.tar* "$OUT"/
+    ;;
+  *) echo "unknown stage $stage" >&2; exit 2 ;;
+esac

@@ -205,10 +205,34 @@ class Trainer:
         return quantise(torch.cat([crops, proc]))
 
     def fit_codec(self):
+        """The codec's PCA core from source images, then its convolutional branches: loaded from
+        `--codec-weights` (a `--codec-only` run's codec.safetensors) or trained here for `--codec-steps`."""
+        from .codec import latent_scale, train_codec
+
+        codec = self.models["codec"]
         ims = [self.sources(64, 256, 256) for _ in range(4)]
-        facts = self.models["codec"].fit(torch.cat(ims) * 2 - 1)
-        log(f"[codec] PCA {M.LATENT_CHANNELS} channels: {facts}")
+        facts = codec.fit_pca(torch.cat(ims) * 2 - 1)
+        log(f"[codec] PCA core {M.LATENT_CHANNELS} channels: {facts}")
+        if self.args.codec_weights:
+            from safetensors.torch import load_file
+
+            codec.load_state_dict(load_file(str(self.args.codec_weights), device=str(self.device)))
+            facts["loaded"] = str(self.args.codec_weights)
+        else:
+            facts["training"] = train_codec(codec, self.codec_batch, self.args.codec_steps, self.args.codec_lr,
+                                            log, self.device)
+        for p in codec.parameters():
+            p.requires_grad_(False)
+        codec.config.scaling_factor = latent_scale(codec, torch.cat(ims))
+        facts["scalingFactor"] = codec.config.scaling_factor
+        log(f"[codec] scaling factor {codec.config.scaling_factor:.4f}")
         return facts
+
+    def codec_batch(self) -> torch.Tensor:
+        """Sources and their edits (every family, any strength) at a random working size: the codec must
+        reproduce blurred, fogged, inverted ... images as well as photos."""
+        _, _, src, tgt, *_ = self.batch(32)
+        return torch.cat([src, tgt])
 
     def sample_strength(self, n: int) -> torch.Tensor:
         # Half on the sweep positions (as the paper), half uniform so single strengths in between are seen.
@@ -289,6 +313,22 @@ class Trainer:
             for p, b in zip(params, backup):
                 p.data.copy_(b)
 
+    def load_checkpoint(self, run_dir: Path) -> None:
+        """Weights (and the codec's scaling factor) from `save()`'s two files in `run_dir`."""
+        from safetensors import safe_open
+        from safetensors.torch import load_file
+
+        tr = load_file(str(run_dir / "ckpt-transformer.safetensors"), device=str(self.device))
+        self.models["transformer"].load_state_dict({k.removeprefix("transformer."): v.float() for k, v in tr.items()})
+        rest = load_file(str(run_dir / "ckpt-rest.safetensors"), device=str(self.device))
+        for name in ("clip", "t5", "projector", "codec"):
+            prefix = f"{name}."
+            self.models[name].load_state_dict({k[len(prefix):]: v for k, v in rest.items() if k.startswith(prefix)})
+        with safe_open(str(run_dir / "ckpt-rest.safetensors"), framework="pt") as f:
+            meta = f.metadata()
+        self.models["codec"].config.scaling_factor = float(meta["scalingFactor"])
+        log(f"[init] weights from {run_dir} (codec scaling factor {meta['scalingFactor']})")
+
     def train(self, steps: int | None, seconds: float | None, out: Path):
         params = self.trainable()
         opt = torch.optim.AdamW(params, lr=self.args.lr, betas=(0.9, 0.99), weight_decay=0.0)
@@ -343,7 +383,7 @@ class Trainer:
                 last_save = time.time()
         csv.close()
         log(f"[train] done: {step} steps in {time.time() - start:.0f}s "
-            f"({step * self.args.batch / (time.time() - start):.0f} samples/s)")
+            f"({step * self.args.batch / max(time.time() - start, 1e-9):.0f} samples/s)")
         self.steps = step
         # Keep whichever of the raw or EMA weights has the lower loss on a few fixed batches.
         raw = [p.detach().clone() for p in params]
@@ -397,6 +437,15 @@ def main(argv=None) -> int:
     ap.add_argument("--bundle-dir", type=Path, default=None, help="where to write the bundle (default <out>/kk-tiny)")
     ap.add_argument("--eval", choices=("full", "quick", "none"), default="full")
     ap.add_argument("--export", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--codec-steps", type=int, default=3000, help="codec training steps (64 images each)")
+    ap.add_argument("--codec-lr", type=float, default=1e-3)
+    ap.add_argument("--codec-weights", type=Path, default=None,
+                    help="load the codec from a --codec-only run's codec.safetensors instead of training it")
+    ap.add_argument("--codec-only", action="store_true",
+                    help="train the codec, measure it on the eval photos, write <out>/codec.safetensors, stop")
+    ap.add_argument("--init-from", type=Path, default=None,
+                    help="start from a run's checkpoint (ckpt-*.safetensors); with --steps 0 this only evaluates and "
+                         "exports a model trained in an earlier call (one GPU call is limited to 10 minutes)")
     ap.add_argument("--default-steps", type=int, default=None,
                     help="model.json's defaults.steps (default: a full eval's choice, else 2)")
     args = ap.parse_args(argv)
@@ -423,6 +472,20 @@ def main(argv=None) -> int:
         tables = calibrate(device)
     trainer.smap = StrengthMap(tables, device)
     codec_facts = trainer.fit_codec()
+    if args.init_from:
+        trainer.load_checkpoint(args.init_from)
+        codec_facts["scalingFactor"] = trainer.models["codec"].config.scaling_factor
+    if args.codec_only:
+        from safetensors.torch import save_file
+
+        from .codec_report import codec_report
+
+        codec_facts["report"] = codec_report(trainer.models["codec"], device, log)
+        save_file({k: v.contiguous() for k, v in trainer.models["codec"].state_dict().items()},
+                  str(args.out / "codec.safetensors"))
+        (args.out / "codec.json").write_text(json.dumps(codec_facts, indent=1))
+        log(f"[time] codec only: {time.time() - t0:.0f}s")
+        return 0
     for k in ("clip", "t5", "transformer", "projector", "codec"):
         log(f"[model] {k}: {M.count_params(trainer.models[k]) / 1e6:.3f}M params")
     log(f"[time] setup {time.time() - t0:.0f}s")
