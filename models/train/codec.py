@@ -172,7 +172,7 @@ def train_codec(codec: ConvCodec, batches, steps: int, lr: float, log, device) -
                 p = float(-10 * torch.log10((err ** 2).mean() / 4))
                 ge = float(grid_energy((y.clamp(-1, 1) + 1) / 2).mean() - grid_energy((x + 1) / 2).mean())
             hist.append({"step": step + 1, "psnr": round(p, 2), "gridExcess": ge})
-            log(f"[codec] step {step + 1} t={time.time() - start:.0f}s lr={g_lr:.2e} loss={float(loss):.4f} "
+            log(f"[codec] step {step + 1} t={time.time() - start:.0f}s lr={g_lr:.2e} loss={float(loss.detach()):.4f} "
                 f"psnr {p:.2f} dB (pca {psnr_pca:.2f}) grid excess {ge:.2e}")
     codec.eval()
     return {"steps": steps, "lr": lr, "seconds": round(time.time() - start, 1), "psnrPcaStart": psnr_pca,

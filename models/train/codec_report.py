@@ -26,7 +26,7 @@ def codec_report(codec: ConvCodec, device, log) -> dict:
         if im is None:
             continue
         h, w = SIZES.get(name, (256, 256))
-        x = fit_resize(to_tensor(im, device).unsqueeze(0), h, w).clamp(0, 1)
+        x = fit_resize(to_tensor(im, device), h, w).clamp(0, 1)
         variants = {
             "photo": x,
             "blur": apply_family("blur", x, torch.tensor([3.0], device=device)),

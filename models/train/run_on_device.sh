@@ -38,6 +38,8 @@ case "$stage" in
     ;;
   train)
     steps=${2:?usage: run_on_device.sh train STEPS}
+    # A codec trained in an earlier machine session can be brought along as $CODEC (codec.safetensors).
+    if [ -n "${CODEC:-}" ]; then mkdir -p /tmp/codec && cp "$CODEC" /tmp/codec/codec.safetensors; fi
     py --out /tmp/runA --codec-weights /tmp/codec/codec.safetensors --steps "$steps" "${common[@]}" \
       --eval none --no-export >"$OUT/train-log.txt" 2>&1
     cp /tmp/runA/loss.csv "$OUT"/
