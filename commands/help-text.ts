@@ -17,6 +17,10 @@ import {
 /** What a model bundle says it is good at (the `capabilities` block of model.json). */
 export interface HelpCapabilities {
   summary?: string;
+  /** Only the listed edits: other instructions are refused (see commands/instruction-reading.ts). */
+  closed?: boolean;
+  /** One edit per instruction: a second edit named is left out, with a note. */
+  oneEditPerInstruction?: boolean;
   edits: ReadonlyArray<{ name: string; examples: readonly string[] }>;
 }
 
@@ -77,8 +81,9 @@ function capabilityLines(capabilities: HelpCapabilities, budget: number): string
     capabilities.summary
       ? `What this model does well: ${capabilities.summary}`
       : 'What this model does well:',
+    ...limitsLine(capabilities),
   ];
-  let used = lines[0]?.length ?? 0;
+  let used = lines.join('\n').length;
   const edits = capabilities.edits;
   for (let i = 0; i < edits.length; i++) {
     const edit = edits[i];
@@ -94,6 +99,17 @@ function capabilityLines(capabilities: HelpCapabilities, budget: number): string
     used += 1 + line.length;
   }
   return lines.join('\n');
+}
+
+/** How a closed or one-edit model reads instructions, so the refusal and the note come as no surprise. */
+function limitsLine(capabilities: HelpCapabilities): string[] {
+  const { closed, oneEditPerInstruction } = capabilities;
+  const again = 'edit the result again for a second one';
+  if (closed && oneEditPerInstruction)
+    return [`It makes only the edits below, one per instruction (${again}); it refuses anything else.`];
+  if (closed) return ['It makes only the edits below and refuses anything else.'];
+  if (oneEditPerInstruction) return [`It makes one edit per instruction (${again}).`];
+  return [];
 }
 
 function asCommand(example: string): string {

@@ -63,3 +63,18 @@ test('a long capability list is cut to fit one chat message', () => {
   const tiny = buildHelpText({ capabilities: { edits }, maxLength: 100 });
   assert.ok(tiny.length <= 100);
 });
+
+test('a closed, one-edit model says so above its edits, so refusals and notes come as no surprise', () => {
+  const edits = [{ name: 'sepia', examples: ['make it sepia'] }];
+  const both = buildHelpText({ capabilities: { edits, closed: true, oneEditPerInstruction: true } });
+  assert.match(
+    both,
+    /What this model does well:\nIt makes only the edits below, one per instruction \(edit the result again for a second one\); it refuses anything else\.\n• sepia:/,
+  );
+  assert.match(buildHelpText({ capabilities: { edits, closed: true } }), /only the edits below and refuses/);
+  assert.match(
+    buildHelpText({ capabilities: { edits, oneEditPerInstruction: true } }),
+    /It makes one edit per instruction/,
+  );
+  assert.doesNotMatch(buildHelpText({ capabilities: { edits } }), /It makes/);
+});
