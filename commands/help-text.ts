@@ -75,7 +75,7 @@ export function buildHelpText(options: HelpTextOptions = {}): string {
   );
 }
 
-/** The capabilities section, cut to `budget` characters with a "... and N more" line. */
+/** The capabilities section, cut to `budget` characters with an "also: <names>" or "... and N more" line. */
 function capabilityLines(capabilities: HelpCapabilities, budget: number): string {
   const lines = [
     capabilities.summary
@@ -85,14 +85,22 @@ function capabilityLines(capabilities: HelpCapabilities, budget: number): string
   ];
   let used = lines.join('\n').length;
   const edits = capabilities.edits;
+  // The edits that do not fit with examples are named when the names fit (a closed model's help must show
+  // every edit it makes), else counted.
+  const named = (from: number) =>
+    `• also: ${edits
+      .slice(from)
+      .map((edit) => edit.name)
+      .join(', ')}`;
+  const counted = (from: number) => `• ... and ${edits.length - from} more`;
+  const rest = used + 1 + named(0).length <= budget ? named : counted;
   for (let i = 0; i < edits.length; i++) {
     const edit = edits[i];
     if (!edit) continue;
     const examples = edit.examples.slice(0, EXAMPLES_PER_EDIT).map((example) => `\`${asCommand(example)}\``);
     const line = `• ${edit.name}: ${examples.join(', ')}`;
-    const more = `• ... and ${edits.length - i} more`;
-    if (used + 1 + line.length + 1 + more.length > budget && i < edits.length - 1) {
-      lines.push(more);
+    if (i < edits.length - 1 && used + 1 + line.length + 1 + rest(i + 1).length > budget) {
+      lines.push(rest(i));
       break;
     }
     lines.push(line);

@@ -78,3 +78,16 @@ test('a closed, one-edit model says so above its edits, so refusals and notes co
   );
   assert.doesNotMatch(buildHelpText({ capabilities: { edits } }), /It makes/);
 });
+
+test('edits whose examples do not fit are still named when their names fit', () => {
+  const edits = Array.from({ length: 16 }, (_, i) => ({
+    name: `edit${i}`,
+    examples: [`make a fairly long example instruction number ${i}`, `and another one, number ${i}`],
+  }));
+  const help = buildHelpText({ capabilities: { edits, closed: true } });
+  assert.ok(help.length <= HELP_TEXT_MAX_LENGTH, `${help.length}`);
+  const named = help.match(/\n• also: (.*)$/)?.[1]?.split(', ') ?? [];
+  assert.ok(named.length > 0, help);
+  assert.deepEqual(named.at(-1), 'edit15', 'every edit is either listed or named');
+  assert.ok(help.includes('• edit0: `/edit make a fairly long'), 'the first edits keep their examples');
+});
