@@ -51,6 +51,15 @@ interface Outcome {
   summary: string;
   /** The model's remark, e.g. words of the instruction it does not know. */
   note?: string;
+  /** The edit failed for a reason the user can act on (e.g. an edit the model does not make); no files. */
+  failure?: string;
+}
+
+/** A refused edit (a `UserFacingError`) ends only that request; the demo's other edits still run. */
+function failedOutcome(text: string, error: unknown): Outcome {
+  if (!(error instanceof UserFacingError)) throw error;
+  const failure = `${error.userMessage}${error.hint ? ` - ${error.hint}` : ''}`;
+  return { text, files: [], summary: 'failed', failure };
 }
 
 /** Resolves with an exit code for a run that ends, or undefined while the bot service keeps running. */
@@ -102,7 +111,7 @@ async function main(): Promise<number | undefined> {
       : await runDirectly(pipeline, sweepFrames, image, requests);
     await mkdir(values.out, { recursive: true });
     for (const [index, outcome] of outcomes.entries()) {
-      console.log(`\n/edit ${outcome.text}\n  ${outcome.summary}`);
+      console.log(`\n/edit ${outcome.text}\n  ${outcome.failure ?? outcome.summary}`);
       if (outcome.note) console.log(`  ${outcome.note}`);
       for (const file of outcome.files) {
         const path = join(values.out, `${index + 1}-${file.name}`);
@@ -110,14 +119,14 @@ async function main(): Promise<number | undefined> {
         console.log(`  wrote ${path} (${(file.data.byteLength / 1024).toFixed(1)} KiB)`);
       }
     }
+    console.log(
+      '\nNext: `npm run kk -- edit <photo> "<instruction>" --strength 0.5` for the CLI, `npm run worker` for a ' +
+        'long-running worker on the shared queue. See README.md.',
+    );
+    return outcomes.some((outcome) => outcome.failure !== undefined) ? 1 : 0;
   } finally {
     await pipeline.dispose();
   }
-  console.log(
-    '\nNext: `npm run kk -- edit <photo> "<instruction>" --strength 0.5` for the CLI, `npm run worker` for a ' +
-      'long-running worker on the shared queue. See README.md.',
-  );
-  return 0;
 }
 
 async function runThroughQueue(
@@ -140,7 +149,7 @@ async function runThroughQueue(
   });
   try {
     const outcomes: Outcome[] = [];
-    for (const { request } of requests) {
+    for (const { text, request } of requests) {
       const enqueued = await services.queue.enqueueEdit({
         platform: 'cli',
         interactionId: randomUUID(),
@@ -150,7 +159,11 @@ async function runThroughQueue(
         replyTo: {},
       });
       console.log(`  ${enqueued.jobId}: ${formatQueuePosition(enqueued.position)}`);
-      const { result, files } = await adapter.waitFor(enqueued.jobId, RESULT_TIMEOUT_MS);
+      const delivered = await adapter.waitFor(enqueued.jobId, RESULT_TIMEOUT_MS).catch((error: unknown) => {
+        outcomes.push(failedOutcome(text, error));
+      });
+      if (!delivered) continue;
+      const { result, files } = delivered;
       outcomes.push({
         text: formatEditCommand({ ...request, seed: result.seed }),
         files,
@@ -171,15 +184,20 @@ async function runDirectly(
   requests: { text: string; request: EditRequest }[],
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const { request } of requests) {
+  for (const { text, request } of requests) {
     const seed = request.seed ?? randomSeed();
-    const result = await pipeline.run({
-      image,
-      instruction: request.instruction,
-      strengths: strengthsOf(request, sweepFrames),
-      seed,
-      ...(request.steps !== undefined ? { steps: request.steps } : {}),
-    });
+    const result = await pipeline
+      .run({
+        image,
+        instruction: request.instruction,
+        strengths: strengthsOf(request, sweepFrames),
+        seed,
+        ...(request.steps !== undefined ? { steps: request.steps } : {}),
+      })
+      .catch((error: unknown) => {
+        outcomes.push(failedOutcome(text, error));
+      });
+    if (!result) continue;
     outcomes.push({
       text: formatEditCommand({ ...request, seed }),
       files: result.files,

@@ -17,6 +17,10 @@ import {
 /** What a model bundle says it is good at (the `capabilities` block of model.json). */
 export interface HelpCapabilities {
   summary?: string;
+  /** Only the listed edits: other instructions are refused (see commands/instruction-reading.ts). */
+  closed?: boolean;
+  /** One edit per instruction: a second edit named is left out, with a note. */
+  oneEditPerInstruction?: boolean;
   edits: ReadonlyArray<{ name: string; examples: readonly string[] }>;
 }
 
@@ -71,29 +75,49 @@ export function buildHelpText(options: HelpTextOptions = {}): string {
   );
 }
 
-/** The capabilities section, cut to `budget` characters with a "... and N more" line. */
+/** The capabilities section, cut to `budget` characters with an "also: <names>" or "... and N more" line. */
 function capabilityLines(capabilities: HelpCapabilities, budget: number): string {
   const lines = [
     capabilities.summary
       ? `What this model does well: ${capabilities.summary}`
       : 'What this model does well:',
+    ...limitsLine(capabilities),
   ];
-  let used = lines[0]?.length ?? 0;
+  let used = lines.join('\n').length;
   const edits = capabilities.edits;
+  // The edits that do not fit with examples are named when the names fit (a closed model's help must show
+  // every edit it makes), else counted.
+  const named = (from: number) =>
+    `• also: ${edits
+      .slice(from)
+      .map((edit) => edit.name)
+      .join(', ')}`;
+  const counted = (from: number) => `• ... and ${edits.length - from} more`;
+  const rest = used + 1 + named(0).length <= budget ? named : counted;
   for (let i = 0; i < edits.length; i++) {
     const edit = edits[i];
     if (!edit) continue;
     const examples = edit.examples.slice(0, EXAMPLES_PER_EDIT).map((example) => `\`${asCommand(example)}\``);
     const line = `• ${edit.name}: ${examples.join(', ')}`;
-    const more = `• ... and ${edits.length - i} more`;
-    if (used + 1 + line.length + 1 + more.length > budget && i < edits.length - 1) {
-      lines.push(more);
+    if (i < edits.length - 1 && used + 1 + line.length + 1 + rest(i + 1).length > budget) {
+      lines.push(rest(i));
       break;
     }
     lines.push(line);
     used += 1 + line.length;
   }
   return lines.join('\n');
+}
+
+/** How a closed or one-edit model reads instructions, so the refusal and the note come as no surprise. */
+function limitsLine(capabilities: HelpCapabilities): string[] {
+  const { closed, oneEditPerInstruction } = capabilities;
+  const again = 'edit the result again for a second one';
+  if (closed && oneEditPerInstruction)
+    return [`It makes only the edits below, one per instruction (${again}); it refuses anything else.`];
+  if (closed) return ['It makes only the edits below and refuses anything else.'];
+  if (oneEditPerInstruction) return [`It makes one edit per instruction (${again}).`];
+  return [];
 }
 
 function asCommand(example: string): string {

@@ -37,4 +37,13 @@ export {
   type HelpCapabilities,
   type HelpTextOptions,
 } from './help-text.ts';
+export {
+  instructionWords,
+  readInstruction,
+  type CuedClause,
+  type InstructionReading,
+  type InstructionVerdict,
+  type ReadingCapabilities,
+} from './instruction-reading.ts';
+export { instructionNote, unknownEditText } from './instruction-notes.ts';
 export * from './definitions.ts';

@@ -50,6 +50,30 @@ const family = z.object({
   phrasings,
 });
 
+/** What a phrasing check tests (issue 14's "Phrasings" target); see eval/phrasing-checks.ts. */
+export const PHRASING_CHECK_KINDS = ['complaint', 'negation', 'two-edit', 'unsupported'] as const;
+export type PhrasingCheckKind = (typeof PHRASING_CHECK_KINDS)[number];
+
+/**
+ * A held-out instruction (never trained on) and what it should give: complaints ("too bright") and
+ * negations ("not so dark") the edit `family` names; two-edit instructions their first edit (`family`) plus
+ * the one-edit note; unsupported ones (`family` null) the unknown-edit refusal. `colour`: tint only.
+ */
+const phrasingCheck = z
+  .object({
+    text: z.string().min(1),
+    kind: z.enum(PHRASING_CHECK_KINDS),
+    family: z.enum(FAMILY_IDS).nullable(),
+    colour: z.enum(COLOUR_NAMES).optional(),
+  })
+  .refine((check) => (check.family === null) === (check.kind === 'unsupported'), {
+    message: 'family is null exactly for kind "unsupported"',
+  })
+  .refine((check) => (check.colour !== undefined) === (check.family === 'tint'), {
+    message: 'colour is given exactly for family "tint"',
+  });
+export type PhrasingCheck = z.infer<typeof phrasingCheck>;
+
 export const editsSpecSchema = z.object({
   format: z.literal('kk-tiny-edits'),
   version: z.literal(1),
@@ -58,6 +82,8 @@ export const editsSpecSchema = z.object({
   luma: rgb,
   evalPhotos: z.array(z.string().min(1)),
   families: z.record(z.string(), family),
+  /** Absent in bundles trained before issue 14 (kk-tiny 3): the eval's phrasings section is then skipped. */
+  phrasingChecks: z.array(phrasingCheck).optional(),
 });
 export type EditsSpec = z.infer<typeof editsSpecSchema>;
 export type FamilySpec = z.infer<typeof family>;

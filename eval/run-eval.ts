@@ -4,7 +4,7 @@
  *     npx tsx eval/run-eval.ts [--model models/kk-tiny] [--json out.json] [--markdown]
  *         [--photos chelsea,coffee] [--splits heldOut,train] [--families grayscale,tint]
  *         [--python <a training run's results.json with a full Python eval>]
- *         [--benchmarks BENCHMARKS.md] [--results eval/RESULTS.md]
+ *         [--benchmarks BENCHMARKS.md] [--results eval/RESULTS.md] [--phrasings auto|only|off]
  *
  * Held-out photos (`<model>/eval-images/*.jpg`), at the bundle's default steps and guidance, one pipeline
  * batch per case (an 8-frame sweep plus the fidelity strengths, seed fixed per photo). Held-out and
@@ -12,6 +12,11 @@
  * overall, PASS/MISS against each target) to stdout, as aligned text or with `--markdown` as markdown.
  * `--benchmarks` / `--results` also write the overview / the full tables (markdown) into those files,
  * between their `<!-- kk-tiny-eval:begin -->` and `<!-- kk-tiny-eval:end -->` markers.
+ *
+ * Phrasings (issue 14): when edits.json has `phrasingChecks` (`--phrasings auto`, the default), each check
+ * also runs (eval/phrasing-checks.ts: complaints, negations and two-edit instructions on every photo,
+ * unsupported ones through the instruction check alone) and gets its own tables; `--results` writes them
+ * between the `kk-tiny-phrasings` markers. `--phrasings only` runs just those; `off` skips them.
  */
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -40,6 +45,13 @@ import {
   type TableFormat,
 } from './report-tables.ts';
 import { EVAL_TARGETS, summariseSplit, type SplitSummary } from './summarise.ts';
+import {
+  PHRASING_FIDELITY_DB,
+  evaluatePhrasingCheck,
+  summarisePhrasings,
+  type PhrasingCheckResult,
+} from './phrasing-checks.ts';
+import { phrasingChecksTable, phrasingSummaryTable } from './phrasing-tables.ts';
 
 const REPO_ROOT = join(EMBEDDED_MODEL_DIR, '..', '..');
 /** Rows of the lowest-fidelity held-out cases listed. */
@@ -64,6 +76,8 @@ const { values } = parseArgs({
     results: { type: 'string' },
     // Denoising steps instead of the bundle's default (to compare settings; the tables say which ran).
     steps: { type: 'string' },
+    // auto: the phrasing checks run when edits.json has them; only: nothing else runs; off: never.
+    phrasings: { type: 'string', default: 'auto' },
   },
 });
 const list = (v: string | undefined) => v?.split(',').map((s) => s.trim());
@@ -81,29 +95,41 @@ function pickFrom<T extends string>(
   return given as T[] | undefined;
 }
 
-/** The marker name in the files `--benchmarks` and `--results` update. */
+/** The marker names in the files `--benchmarks` and `--results` update. */
 const SECTION = 'kk-tiny-eval';
+const PHRASINGS_SECTION = 'kk-tiny-phrasings';
+const phrasingsMode = pickFrom('phrasings', [values.phrasings], ['auto', 'only', 'off'] as const)![0]!;
 // Check the files to update before the long run, not after it.
-for (const file of [values.benchmarks, values.results])
-  if (file !== undefined) replaceMarkedSection(await readFile(file, 'utf8'), SECTION, '');
+if (phrasingsMode !== 'only')
+  for (const file of [values.benchmarks, values.results])
+    if (file !== undefined) replaceMarkedSection(await readFile(file, 'utf8'), SECTION, '');
+if (phrasingsMode !== 'off' && values.results !== undefined)
+  replaceMarkedSection(await readFile(values.results, 'utf8'), PHRASINGS_SECTION, '');
 const stepsOverride = values.steps === undefined ? undefined : parseSteps(values.steps);
 
 const started = performance.now();
 const modelDir = values.model;
 const spec = await loadEditsSpec(modelDir);
 const photos = list(values.photos) ?? spec.evalPhotos;
-const cases = planCases(spec, {
-  photos,
-  splits: pickFrom('splits', list(values.splits), PHRASING_SPLITS),
-  families: pickFrom<FamilyId>('families', list(values.families), FAMILY_IDS),
-});
+const phrasingChecks = phrasingsMode === 'off' ? [] : (spec.phrasingChecks ?? []);
+if (phrasingsMode === 'only' && phrasingChecks.length === 0)
+  throw new RangeError(`--phrasings only: ${join(modelDir, 'edits.json')} has no phrasingChecks`);
+const cases =
+  phrasingsMode === 'only'
+    ? []
+    : planCases(spec, {
+        photos,
+        splits: pickFrom('splits', list(values.splits), PHRASING_SPLITS),
+        families: pickFrom<FamilyId>('families', list(values.families), FAMILY_IDS),
+      });
 // One batch per case: the whole sweep goes through the transformer together.
 const pipeline = await createEditPipeline({ modelDir, maxBatch: CASE_STRENGTHS.length });
 const { manifest } = pipeline.bundle;
 const steps = stepsOverride ?? manifest.defaults.steps;
 log(
   `[eval] ${manifest.id} ${manifest.version}: ${cases.length} cases (${photos.length} photos), ` +
-    `steps ${steps}, guidance ${manifest.defaults.guidance}, ${CASE_STRENGTHS.length} strengths each`,
+    `steps ${steps}, guidance ${manifest.defaults.guidance}, ${CASE_STRENGTHS.length} strengths each; ` +
+    `${phrasingChecks.length} phrasing checks`,
 );
 
 const sources = new Map<string, EvalSource>();
@@ -120,6 +146,16 @@ for (const [i, evalCase] of cases.entries()) {
       `${evalCase.family.padEnd(9)} "${evalCase.instruction}": identity ${result.identity.toFixed(1)}, ` +
       `fidelity ${fid.join('/')}, r ${result.sweep.r.toFixed(3)}, smooth ${result.sweep.smooth.toFixed(3)}` +
       `${result.sweep.monotone ? '' : ', NOT monotone'} (${(result.ms / 1000).toFixed(2)} s)`,
+  );
+}
+const phrasingResults: PhrasingCheckResult[] = [];
+for (const [i, check] of phrasingChecks.entries()) {
+  const result = await evaluatePhrasingCheck(pipeline, spec, [...sources.values()], check, { steps });
+  phrasingResults.push(result);
+  log(
+    `[eval] phrasing ${String(i + 1).padStart(2)}/${phrasingChecks.length} ${check.kind.padEnd(11)} ` +
+      `"${check.text}": ${result.refused ? 'refused' : `fidelity ${result.fidelity?.toFixed(1) ?? '-'}`}` +
+      `${result.oneEditNote ? ', one-edit note' : ''} -> ${result.pass ? 'PASS' : 'MISS'}`,
   );
 }
 await pipeline.dispose();
@@ -173,14 +209,40 @@ function fullReport(format: TableFormat): string {
   return out.join('\n');
 }
 
-process.stdout.write(`${fullReport(format)}\n`);
+/** The phrasings section: per kind and per check; says so when the bundle's edits.json has no checks. */
+function phrasingsReport(format: TableFormat): string {
+  if (phrasingResults.length === 0)
+    return `No phrasing checks: ${manifest.id} ${manifest.version}'s edits.json has no \`phrasingChecks\`.`;
+  const heading = (text: string) => (format === 'markdown' ? `### ${text}` : `== ${text} ==`);
+  return [
+    `Model ${manifest.id} ${manifest.version}; ${photos.join(', ')}; steps ${steps}; ` +
+      `${phrasingResults.length} held-out phrasing checks from edits.json.`,
+    commandLine,
+    `Fidelity: mean PSNR over s in {${FIDELITY_STRENGTHS.join(', ')}} and the photos, against the expected ` +
+      `edit's calibrated target (the held-out metric), bar ${PHRASING_FIDELITY_DB} dB (issue 14's target).`,
+    '',
+    heading('Phrasing checks by kind'),
+    '',
+    phrasingSummaryTable(summarisePhrasings(phrasingResults), format),
+    '',
+    heading('Every phrasing check (misses first)'),
+    '',
+    phrasingChecksTable(phrasingResults, format),
+  ].join('\n');
+}
 
-async function updateSection(file: string, body: string): Promise<void> {
-  await writeFile(file, replaceMarkedSection(await readFile(file, 'utf8'), SECTION, body));
+if (cases.length > 0) process.stdout.write(`${fullReport(format)}\n`);
+if (phrasingsMode !== 'off')
+  process.stdout.write(`${cases.length > 0 ? '\n' : ''}${phrasingsReport(format)}\n`);
+
+async function updateSection(file: string, body: string, section = SECTION): Promise<void> {
+  await writeFile(file, replaceMarkedSection(await readFile(file, 'utf8'), section, body));
   log(`[eval] updated ${file}`);
 }
-if (values.results) await updateSection(values.results, fullReport('markdown'));
-if (values.benchmarks)
+if (values.results && cases.length > 0) await updateSection(values.results, fullReport('markdown'));
+if (values.results && phrasingsMode !== 'off')
+  await updateSection(values.results, phrasingsReport('markdown'), PHRASINGS_SECTION);
+if (values.benchmarks && cases.length > 0)
   await updateSection(
     values.benchmarks,
     [runLine, commandLine, '', overviewTable(summaries, SPLIT_TITLES, 'markdown')].join('\n'),
@@ -195,6 +257,11 @@ if (values.json) {
     targets: EVAL_TARGETS,
     summaries,
     cases: results,
+    phrasings: {
+      fidelityBar: PHRASING_FIDELITY_DB,
+      summary: summarisePhrasings(phrasingResults),
+      checks: phrasingResults,
+    },
   };
   await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
   log(`[eval] wrote ${values.json}`);

@@ -42,6 +42,43 @@ export const tokenizerSchema = z.object({
   padTokenId: z.number().int().nonnegative(),
 });
 
+/** One edit a bundle offers. `cues` and `opposite` let the pipeline read instructions before the model runs. */
+const capabilityEditSchema = z.object({
+  name: z.string().min(1),
+  examples: z.array(z.string()).min(1),
+  /**
+   * Single lower-case words (a-z, as the word-level tokenizer sees them) that name this edit; a word may be a
+   * cue of several edits. Absent: the edit is never recognised by name (bundles exported before cues).
+   */
+  cues: z.array(z.string().regex(/^[a-z]+$/, 'a cue is one lower-case word, a-z only')).optional(),
+  /** The edit that undoes this one (brighter / darker): the pair is one axis, "too bright, darken it" one edit. */
+  opposite: z.string().min(1).optional(),
+});
+
+export const capabilitiesSchema = z
+  .object({
+    summary: z.string(),
+    /** The bundle can make only the listed edits (kk-tiny): an instruction with no cue is refused. FLUX: absent. */
+    closed: z.boolean().optional(),
+    /** The bundle applies one edit per instruction, the first one named; the others get a note. */
+    oneEditPerInstruction: z.boolean().optional(),
+    edits: z.array(capabilityEditSchema),
+    /** Words the trainer found in every kind of instruction (never cues). Informational: nothing reads it. */
+    generic: z.array(z.string()).optional(),
+  })
+  .superRefine((capabilities, ctx) => {
+    const names = new Set(capabilities.edits.map((edit) => edit.name));
+    capabilities.edits.forEach((edit, i) => {
+      if (edit.opposite !== undefined && (edit.opposite === edit.name || !names.has(edit.opposite)))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['edits', i, 'opposite'],
+          message: `"${edit.opposite}" must name another edit of capabilities.edits (${[...names].join(', ')})`,
+        });
+    });
+  });
+export type BundleCapabilities = z.infer<typeof capabilitiesSchema>;
+
 export const bundleManifestSchema = z.object({
   format: z.literal(BUNDLE_FORMAT),
   formatVersion: z.number().int().positive(),
@@ -114,12 +151,8 @@ export const bundleManifestSchema = z.object({
      */
     fullResolution: z.literal('guided-transfer').optional(),
   }),
-  capabilities: z
-    .object({
-      summary: z.string(),
-      edits: z.array(z.object({ name: z.string(), examples: z.array(z.string()).min(1) })),
-    })
-    .optional(),
+  /** What the bundle does, for users: `/edit help`, notes and refusals (commands/instruction-reading.ts). */
+  capabilities: capabilitiesSchema.optional(),
   /** Optional integrity list written by the exporter: file -> sha256 and size. */
   files: z
     .record(z.string(), z.object({ sha256: z.string().length(64), bytes: z.number().int() }))

@@ -6,7 +6,6 @@
  * batch (split at `maxBatch`).
  */
 import type { EditInput, EditResult, EditRunner } from './types.ts';
-import { unknownWordsNote } from '../commands/help-text.ts';
 import type { ModelBundle } from '../models/load-bundle.ts';
 import type { RgbFrame } from './image/rgb-frame.ts';
 import { prepareSource } from './image/preprocess.ts';
@@ -24,6 +23,7 @@ import { seededNormal } from './sampler/seeded-normal.ts';
 import { makeSigmas } from './scheduler/flow-match-euler.ts';
 import { renderSingle, renderSweep } from './render-files.ts';
 import { transferToSourceSize } from './transfer-to-source-size.ts';
+import { checkInstruction } from './instruction-check.ts';
 import { StageClock } from './stage-clock.ts';
 import {
   resolveEditPipelineOptions,
@@ -75,6 +75,8 @@ export class EditPipeline implements EditRunner {
   }
 
   async run(input: EditInput): Promise<EditResult> {
+    // 0. Read the instruction: a closed bundle refuses an edit it does not make before any model runs.
+    const { note } = checkInstruction(this.bundle, input.instruction);
     const single = input.strengths.length === 1;
     // A photometric bundle's single edit also runs strength 0 (same batch): the transfer fits the change
     // between the two and applies it to the full-size source.
@@ -110,11 +112,6 @@ export class EditPipeline implements EditRunner {
       });
       return { files: [file], width, height };
     });
-    const note = unknownWordsNote(
-      this.modelId,
-      this.unknownWords(input.instruction),
-      this.bundle.manifest.capabilities,
-    );
     return {
       kind: single ? 'single' : 'sweep',
       files: rendered.files,

@@ -1,5 +1,7 @@
 /** Errors the edit pipeline itself raises (image and bundle errors live with their modules). */
 import { UserFacingError } from '../commands/errors.ts';
+import type { HelpCapabilities } from '../commands/help-text.ts';
+import { unknownEditText } from '../commands/instruction-notes.ts';
 
 /** The edit's AbortSignal fired; checked between stages and between denoising steps. */
 export class EditCancelledError extends UserFacingError {
@@ -14,6 +16,21 @@ export class EditInputError extends UserFacingError {
   constructor(field: string, detail: string) {
     super('invalid_edit_input', `That edit request is not valid: ${detail}.`, { hint: `check "${field}"` });
     this.field = field;
+  }
+}
+
+/**
+ * The instruction names none of the edits a closed bundle makes (model.json `capabilities.closed`), e.g.
+ * "make it look like winter" to kk-tiny. Refused before the model runs: a closed model would answer with
+ * whichever of its filters the words lean to, which looks like a result and is not what was asked. A
+ * `UserFacingError`, so the queue never retries it (the same words are refused again).
+ */
+export class UnknownEditError extends UserFacingError {
+  readonly unknownWords: readonly string[];
+  constructor(modelName: string, capabilities: HelpCapabilities, unknownWords: readonly string[]) {
+    const { userMessage, hint } = unknownEditText(modelName, capabilities, unknownWords);
+    super('unknown_edit', userMessage, hint === undefined ? {} : { hint });
+    this.unknownWords = unknownWords;
   }
 }
 

@@ -63,3 +63,31 @@ test('a long capability list is cut to fit one chat message', () => {
   const tiny = buildHelpText({ capabilities: { edits }, maxLength: 100 });
   assert.ok(tiny.length <= 100);
 });
+
+test('a closed, one-edit model says so above its edits, so refusals and notes come as no surprise', () => {
+  const edits = [{ name: 'sepia', examples: ['make it sepia'] }];
+  const both = buildHelpText({ capabilities: { edits, closed: true, oneEditPerInstruction: true } });
+  assert.match(
+    both,
+    /What this model does well:\nIt makes only the edits below, one per instruction \(edit the result again for a second one\); it refuses anything else\.\n• sepia:/,
+  );
+  assert.match(buildHelpText({ capabilities: { edits, closed: true } }), /only the edits below and refuses/);
+  assert.match(
+    buildHelpText({ capabilities: { edits, oneEditPerInstruction: true } }),
+    /It makes one edit per instruction/,
+  );
+  assert.doesNotMatch(buildHelpText({ capabilities: { edits } }), /It makes/);
+});
+
+test('edits whose examples do not fit are still named when their names fit', () => {
+  const edits = Array.from({ length: 16 }, (_, i) => ({
+    name: `edit${i}`,
+    examples: [`make a fairly long example instruction number ${i}`, `and another one, number ${i}`],
+  }));
+  const help = buildHelpText({ capabilities: { edits, closed: true } });
+  assert.ok(help.length <= HELP_TEXT_MAX_LENGTH, `${help.length}`);
+  const named = help.match(/\n• also: (.*)$/)?.[1]?.split(', ') ?? [];
+  assert.ok(named.length > 0, help);
+  assert.deepEqual(named.at(-1), 'edit15', 'every edit is either listed or named');
+  assert.ok(help.includes('• edit0: `/edit make a fairly long'), 'the first edits keep their examples');
+});

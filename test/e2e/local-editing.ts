@@ -11,7 +11,7 @@ import type { EditPipeline } from '../../pipeline/edit-pipeline.ts';
 import { startQueueServices, type QueueServices } from '../../queue/queue-services.ts';
 import type { CompletedDelivery } from '../../queue/delivery.ts';
 import { LocalAdapter } from '../../bots/local/local-adapter.ts';
-import { commandClient, deleteKeys, uniquePrefix } from '../queue/helpers.ts';
+import { REDIS_URL, commandClient, deleteKeys, uniquePrefix } from '../queue/helpers.ts';
 
 export interface LocalEditing {
   pipeline: EditPipeline;
@@ -25,7 +25,8 @@ export async function startLocalEditing(modelDir: string, name: string): Promise
   const adapter = new LocalAdapter();
   const pipeline = await createEditPipeline({ modelDir });
   const services = await startQueueServices({
-    config: parseConfig({ KK_QUEUE_PREFIX: prefix, KK_METRICS_PORT: '0' }),
+    // The test Redis (KK_TEST_REDIS_URL), as commandClient() uses for the clean-up.
+    config: parseConfig({ REDIS_URL, KK_QUEUE_PREFIX: prefix, KK_METRICS_PORT: '0' }),
     modelId: pipeline.modelId,
     sweepFrames: pipeline.bundle.manifest.defaults.sweepFrames,
     runner: pipeline,
