@@ -37,7 +37,7 @@ export type InstructionVerdict =
    * clause to the last clause of the same edit that directly follows; `leftOut`: each clause naming another edit.
    */
   | { kind: 'two-edits'; applied: string; leftOut: string[] }
-  /** No word of the instruction names an edit of a closed bundle. */
+  /** No word names an edit of a closed bundle, and some word is unknown to it (or there is no word). */
   | { kind: 'no-edit' };
 
 export interface InstructionReading {
@@ -173,8 +173,14 @@ export function readInstruction(
   const clauses = cued.map(({ start, end, edits }) => ({ text: normalised.slice(start, end), edits }));
 
   const first = cued[0];
+  // No cue: refused when some word is unknown to the model ("make it look like winter") or there is no
+  // word at all ("!!! 42"). An
+  // instruction made of words the model knows but that are generic ("tone down the colour", "less
+  // colour": training phrasings of grayscale) is the model's to read.
   if (!first)
-    return capabilities.closed ? { clauses, unknownWords, verdict: { kind: 'no-edit' } } : ok(clauses);
+    return capabilities.closed && (unknownWords.length > 0 || words.length === 0)
+      ? { clauses, unknownWords, verdict: { kind: 'no-edit' } }
+      : ok(clauses);
   if (!capabilities.oneEditPerInstruction) return ok(clauses);
 
   // Two clauses are different edits when their axes share nothing; the model applies the first edit.

@@ -456,7 +456,10 @@ CUE_STOP = {"a", "an", "the", "it", "its", "this", "that", "my", "me", "i", "to"
             "so", "not", "as", "way", "some", "add", "give", "apply", "put", "turn", "render", "instead",
             "photo", "image", "picture", "pic", "shot", "whole", "thing", "everything", "effect", "filter",
             "style", "feel", "version", "day", "up", "down", "all", "fix", "taken", "was", "were", "one",
-            "colour", "color", "colours", "colors"}
+            "colour", "color", "colours", "colors",
+            # "remove the colour" needs no cue (every word is known to the model), and "remove the person"
+            # must read as no edit.
+            "remove"}
 
 # Held out for the phrasings target (issue 14): never trained on, read by the eval from edits.json.
 # complaint / negation: must reach the fidelity bar for `family`; two-edit: its first edit (`family`) and the

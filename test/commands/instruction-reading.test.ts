@@ -8,12 +8,14 @@ import {
 import { closedCapabilities } from './reading-fixture.ts';
 
 const closed = closedCapabilities();
-const verdict = (text: string, capabilities: ReadingCapabilities = closed) =>
-  readInstruction(text, capabilities).verdict;
+const verdict = (text: string, capabilities: ReadingCapabilities = closed, unknown: string[] = []) =>
+  readInstruction(text, capabilities, unknown).verdict;
 
 test('the issue-14 instructions get the verdicts the pipeline acts on', () => {
-  assert.deepEqual(verdict('make it look like winter'), { kind: 'no-edit' });
-  assert.deepEqual(verdict('rainy day'), { kind: 'no-edit' }, '"day" is not a cue');
+  assert.deepEqual(verdict('make it look like winter', closed, ['winter']), { kind: 'no-edit' });
+  assert.deepEqual(verdict('rainy day', closed, ['rainy']), { kind: 'no-edit' }, '"day" is not a cue');
+  // No cue but every word known to the model (generic words of training phrasings): the model reads it.
+  assert.deepEqual(verdict('tone down the colour'), { kind: 'ok' });
   assert.deepEqual(verdict('it is too bright, darken it'), { kind: 'ok' }, 'brighter / darker: one axis');
   assert.deepEqual(verdict('make it darker and warmer'), {
     kind: 'two-edits',
@@ -95,20 +97,20 @@ test('normalisation follows the tokenizer: NFKC, lower case, every non a-z run s
 test('only bundles that ask for it are judged', () => {
   // FLUX-style capabilities: no flags, so always "ok", cues or not.
   const open = closedCapabilities(undefined, {});
-  assert.deepEqual(verdict('make it look like winter', open), { kind: 'ok' });
+  assert.deepEqual(verdict('make it look like winter', open, ['winter']), { kind: 'ok' });
   assert.deepEqual(verdict('make it darker and warmer', open), { kind: 'ok' });
   assert.deepEqual(readInstruction('make it look like winter', undefined).verdict, { kind: 'ok' });
   // Closed but several edits allowed: no-edit still refused, two edits fine.
   const closedOnly = closedCapabilities(undefined, { closed: true });
-  assert.deepEqual(verdict('rainy day', closedOnly), { kind: 'no-edit' });
+  assert.deepEqual(verdict('rainy day', closedOnly, ['rainy']), { kind: 'no-edit' });
   assert.deepEqual(verdict('make it darker and warmer', closedOnly), { kind: 'ok' });
   // One edit per instruction but open: an unknown edit is the model's to try.
   const oneEditOnly = closedCapabilities(undefined, { oneEditPerInstruction: true });
-  assert.deepEqual(verdict('rainy day', oneEditOnly), { kind: 'ok' });
+  assert.deepEqual(verdict('rainy day', oneEditOnly, ['rainy']), { kind: 'ok' });
   assert.equal(verdict('make it darker and warmer', oneEditOnly).kind, 'two-edits');
   // Flags without a single cue (a manifest from before cues): nothing to judge with, so nothing is refused.
   const noCues = { closed: true, oneEditPerInstruction: true, edits: [{ name: 'sepia' }] };
-  assert.deepEqual(verdict('rainy day', noCues), { kind: 'ok' });
+  assert.deepEqual(verdict('rainy day', noCues, ['rainy']), { kind: 'ok' });
 });
 
 test('an instruction with no words at all names no edit', () => {

@@ -4,16 +4,21 @@
  * unknown edit, a held-out single-edit phrasing must read as the edit it names, and the phrasing checks must
  * read as their kind says. Skipped for a bundle without cues (kk-tiny 3).
  */
+import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readInstruction } from '../../commands/instruction-reading.ts';
 import { FAMILY_IDS, familySpec, loadEditsSpec, renderPhrasing } from '../../eval/edits-spec.ts';
 import { EMBEDDED_MODEL_DIR } from '../../models/default-model-dir.ts';
 import { readManifest } from '../../models/load-bundle.ts';
+import { loadTokenizer } from '../../models/tokenizer.ts';
 
 // Read before the tests are declared: whether they run depends on it. KK_CUES_MODEL_DIR checks a candidate.
 const modelDir = process.env.KK_CUES_MODEL_DIR ?? EMBEDDED_MODEL_DIR;
-const capabilities = (await readManifest(modelDir)).capabilities;
+const manifest = await readManifest(modelDir);
+const capabilities = manifest.capabilities;
+// The words the model does not know decide a refusal, as in the pipeline (pipeline/instruction-check.ts).
+const clip = await loadTokenizer(join(modelDir, manifest.tokenizers.clip.file), manifest.tokenizers.clip);
 const spec = await loadEditsSpec(modelDir);
 const noCues = capabilities?.edits.some((edit) => (edit.cues?.length ?? 0) > 0)
   ? false
@@ -28,7 +33,7 @@ function phrasings(split: 'train' | 'heldOut') {
     })),
   );
 }
-const read = (text: string) => readInstruction(text, capabilities);
+const read = (text: string) => readInstruction(text, capabilities, clip.unknownWords(text));
 const show = (text: string) => `"${text}" ${JSON.stringify(read(text).clauses.map((c) => c.edits))}`;
 
 test('no instruction the model was trained on is refused as an unknown edit', { skip: noCues }, () => {
