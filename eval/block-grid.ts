@@ -25,7 +25,8 @@ function gradientProfile(frame: RgbFrame, axis: 'x' | 'y'): Float64Array {
         Math.abs(data[o + along]! - data[o]!) +
         Math.abs(data[o + along + 1]! - data[o + 1]!) +
         Math.abs(data[o + along + 2]! - data[o + 2]!);
-      profile[axis === 'x' ? x : y] += d;
+      const k = axis === 'x' ? x : y;
+      profile[k] = profile[k]! + d;
     }
   return profile;
 }
@@ -49,7 +50,9 @@ function relativePower(signal: Float64Array, period: number): number {
 /** Grid energy of `frame` at `period` pixels (both axes summed). */
 export function gridEnergy(frame: RgbFrame, period: number): number {
   if (!(period >= 2)) throw new RangeError(`period must be >= 2 pixels, got ${period}`);
-  return relativePower(gradientProfile(frame, 'x'), period) + relativePower(gradientProfile(frame, 'y'), period);
+  return (
+    relativePower(gradientProfile(frame, 'x'), period) + relativePower(gradientProfile(frame, 'y'), period)
+  );
 }
 
 /** Periods near `period` (not multiples of it) whose energy is the image's own background there. */

@@ -106,7 +106,9 @@ interface Row {
 
 const rows: Row[] = [];
 for (const entry of values.model) {
-  const [label, dir] = entry.includes('=') ? (entry.split('=', 2) as [string, string]) : [basename(entry), entry];
+  const [label, dir] = entry.includes('=')
+    ? (entry.split('=', 2) as [string, string])
+    : [basename(entry), entry];
   const spec = await loadEditsSpec(dir);
   const pipeline = await createEditPipeline({ modelDir: dir });
   const transfers = pipeline.bundle.manifest.defaults.fullResolution === 'guided-transfer';
@@ -125,7 +127,12 @@ for (const entry of values.model) {
         const scale = size.width / working.width;
         const full = await decodeSourceAt(image, size);
         const small = await decodeSourceAt(image, working);
-        const options = { sourceWidth: g.sourceWidth, sourceHeight: g.sourceHeight, maxSide, maxInputPixels: 60e6 };
+        const options = {
+          sourceWidth: g.sourceWidth,
+          sourceHeight: g.sourceHeight,
+          maxSide,
+          maxInputPixels: 60e6,
+        };
         const atSize = async (frame: RgbFrame) =>
           transfers
             ? transferToSourceSize(image, frame, g.frames[0]!, options)
@@ -167,7 +174,9 @@ for (const entry of values.model) {
           `[full-res] ${label} ${photo} ${family} "${instruction}": identity ${identity.toFixed(1)}, fidelity ` +
             `${fidelity.map((f) => f.toFixed(1)).join('/')}, grid ${Object.values(row.grid)
               .map((v) => v.toFixed(2))
-              .join('/')}${row.chromaRatio === undefined ? '' : `, B&W chroma ${(100 * row.chromaRatio).toFixed(1)}%`}`,
+              .join(
+                '/',
+              )}${row.chromaRatio === undefined ? '' : `, B&W chroma ${(100 * row.chromaRatio).toFixed(1)}%`}`,
         );
       }
     }
@@ -182,7 +191,9 @@ console.log(
   `Photos: ${[...new Set(rows.map((r) => `${r.photo} (${r.outputSize}, working ${r.workingSize})`))].join(', ')}; ` +
     `${phrasingsPerFamily} held-out phrasings per family; seed ${SEED}.\n`,
 );
-console.log(`| family | ${models.map((m) => `${m} identity | ${m} fidelity (s=0.25/0.5/0.75/1) | ${m} mean`).join(' | ')} |`);
+console.log(
+  `| family | ${models.map((m) => `${m} identity | ${m} fidelity (s=0.25/0.5/0.75/1) | ${m} mean`).join(' | ')} |`,
+);
 console.log(`|---|${models.map(() => '---:|---:|---:').join('|')}|`);
 for (const family of FAMILY_IDS) {
   const cells = models.map((m) => {

@@ -7,7 +7,7 @@ import type { RgbFrame } from '../../pipeline/image/rgb-frame.ts';
 function photoLike(width: number, height: number, seed: number): RgbFrame {
   const data = new Uint8Array(width * height * 3);
   let state = seed;
-  const rand = () => ((state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++)
       for (let c = 0; c < 3; c++) {
