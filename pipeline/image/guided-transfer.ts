@@ -146,7 +146,8 @@ function pixelMoments(source: Uint8Array, result: Uint8Array, n: number): Float6
  */
 function globalAffine(moments: Float64Array, n: number): Float64Array {
   const mean = new Float64Array(MOMENTS);
-  for (let i = 0; i < n; i++) for (let k = 0; k < MOMENTS; k++) mean[k] = mean[k]! + moments[i * MOMENTS + k]!;
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < MOMENTS; k++) mean[k] = mean[k]! + moments[i * MOMENTS + k]!;
   for (let k = 0; k < MOMENTS; k++) mean[k] = mean[k]! / n;
   const [u0, u1, u2] = [mean[0]!, mean[1]!, mean[2]!];
   const ridge = 1e-6;
