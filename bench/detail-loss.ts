@@ -13,7 +13,7 @@
  * 3. The time of the transfer (fit and apply) and, apart, of the term (median of 9, decode excluded).
  */
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { defaultModelDir } from '../models/default-model-dir.ts';
@@ -108,7 +108,9 @@ async function blur(frame: RgbFrame, sigma: number): Promise<RgbFrame> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const name = (path: string) => path.split('/').slice(-4, -3).join('') || basename(path);
+/** KDE wallpapers are named by their folder (.../Kite/contents/images/2560x1600.jpg), other photos by file. */
+const name = (path: string) =>
+  path.includes('/contents/images/') ? path.split('/').slice(-4, -3).join('') : basename(path, extname(path));
 const fmt = (v: number) => (v === Infinity ? 'exact' : v.toFixed(2));
 
 const photos: { name: string; image: Uint8Array; full: RgbFrame; work: RgbFrame }[] = [];
@@ -126,7 +128,8 @@ console.log(
   `| photo | sigma (working px) | truth hp ratio | colour only: hp ratio / PSNR vs truth | ${exponents.map((k) => `g^${k}: hp ratio / PSNR`).join(' | ')} |`,
 );
 console.log(`|---|---:|---:|---|${exponents.map(() => '---').join('|')}|`);
-for (const { name: photo, full, work } of photos) {
+// A photo already at the working size has no detail finer than it: nothing to compare there.
+for (const { name: photo, full, work } of photos.filter((p) => p.full.width > p.work.width)) {
   const sourceEnergy = highPassEnergy(full);
   for (const sigma of [0.5, 1, 2, 3]) {
     const edited = gaussianBlur(work, sigma);

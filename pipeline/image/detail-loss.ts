@@ -29,7 +29,7 @@
  * attenuates far more (a Gaussian's gain at m times the frequency is its gain to the power m^2). k = 3 came
  * from synthetic blurs measured against the same blur applied at full size (bench/detail-loss.ts).
  */
-import { boxMean } from './box-mean.ts';
+import { boxMean, boxMeanInterleaved } from './box-mean.ts';
 import { COEFFICIENTS, type LocalAffine } from './local-affine.ts';
 import type { RgbFrame } from './rgb-frame.ts';
 import { assertRgbFrame } from './rgb-frame.ts';
@@ -90,13 +90,34 @@ export function withDetailLoss(
       throw new RangeError(`${label} is ${frame.width}x${frame.height}, the affine ${width}x${height}`);
   }
   const n = width * height;
-  const predicted = highPassEnergy(predictedDetail(affine, frames.reference), width, height, radius);
-  const edited = highPassEnergy(highPass(frames.result), width, height, radius);
+  // Per pixel: E's high-pass energy, then the energy of the detail the colour transform predicts.
+  const energies = new Float64Array(n * 2);
+  const referenceDetail = highPass(frames.reference);
+  const resultDetail = highPass(frames.result);
+  for (let i = 0; i < n; i++) {
+    const p = i * CHANNELS;
+    const k = i * COEFFICIENTS;
+    const h0 = referenceDetail[p]!;
+    const h1 = referenceDetail[p + 1]!;
+    const h2 = referenceDetail[p + 2]!;
+    let predictedEnergy = 0;
+    for (let c = 0; c < CHANNELS; c++) {
+      const d =
+        coefficients[k + 3 * c]! * h0 + coefficients[k + 3 * c + 1]! * h1 + coefficients[k + 3 * c + 2]! * h2;
+      predictedEnergy += d * d;
+    }
+    const e0 = resultDetail[p]!;
+    const e1 = resultDetail[p + 1]!;
+    const e2 = resultDetail[p + 2]!;
+    energies[i * 2] = e0 * e0 + e1 * e1 + e2 * e2;
+    energies[i * 2 + 1] = predictedEnergy;
+  }
+  boxMeanInterleaved(energies, 2, width, height, radius, energies);
   // The image-wide ratio: the prior where a window has too little detail to measure its own.
   let [editedSum, predictedSum] = [0, 0];
   for (let i = 0; i < n; i++) {
-    editedSum += edited[i]!;
-    predictedSum += predicted[i]!;
+    editedSum += energies[i * 2]!;
+    predictedSum += energies[i * 2 + 1]!;
   }
   const prior = Math.min(1, (editedSum + QUANTISATION_ENERGY * n) / (predictedSum + QUANTISATION_ENERGY * n));
   const raw = new Float64Array(n);
@@ -104,7 +125,7 @@ export function withDetailLoss(
   for (let i = 0; i < n; i++) {
     // (E_hp + epsilon * prior) / (P_hp + epsilon): the local energy ratio where P has detail to lose,
     // the prior where it has none.
-    const ratio = Math.sqrt((edited[i]! + epsilon * prior) / (predicted[i]! + epsilon)) / full;
+    const ratio = Math.sqrt((energies[i * 2]! + epsilon * prior) / (energies[i * 2 + 1]! + epsilon)) / full;
     raw[i] = ratio >= 1 ? 1 : ratio;
   }
   // Smoothed like the coefficients, so the blend has no seams. A window of ones averages to one within
@@ -140,42 +161,12 @@ export function withDetailLoss(
   return { affine: { width, height, coefficients: out }, gain };
 }
 
-/**
- * The detail the colour transform alone predicts for E: A (x) hp(R0) (x) per output channel, with hp the
- * 3x3 high-pass. Not hp(T(R0)): T's offset varies from pixel to pixel and can carry a blur's smooth
- * result, which is not detail the colour transform keeps.
- */
-function predictedDetail(affine: LocalAffine, reference: RgbFrame): Float64Array[] {
-  const { coefficients } = affine;
-  const n = affine.width * affine.height;
-  const [h0, h1, h2] = highPass(reference) as [Float64Array, Float64Array, Float64Array];
-  const planes = [new Float64Array(n), new Float64Array(n), new Float64Array(n)];
-  for (let c = 0; c < CHANNELS; c++) {
-    const plane = planes[c]!;
-    for (let i = 0; i < n; i++) {
-      const k = i * COEFFICIENTS + 3 * c;
-      plane[i] = coefficients[k]! * h0[i]! + coefficients[k + 1]! * h1[i]! + coefficients[k + 2]! * h2[i]!;
-    }
-  }
-  return planes;
-}
-
-/** x - box3(x) per channel plane, colour values in [0, 1]. */
-function highPass(frame: RgbFrame): Float64Array[] {
+/** x - box3(x), 3 channels interleaved per pixel, colour values in [0, 1]. */
+function highPass(frame: RgbFrame): Float64Array {
   const { width, height, data } = frame;
-  const n = width * height;
-  return [0, 1, 2].map((c) => {
-    const plane = new Float64Array(n);
-    for (let i = 0; i < n; i++) plane[i] = data[i * CHANNELS + c]! / 255;
-    const low = boxMean(plane, width, height, 1);
-    for (let i = 0; i < n; i++) plane[i] = plane[i]! - low[i]!;
-    return plane;
-  });
-}
-
-/** Window mean of the squared high-pass, summed over the channels. */
-function highPassEnergy(planes: Float64Array[], width: number, height: number, radius: number): Float64Array {
-  const energy = new Float64Array(width * height);
-  for (const plane of planes) for (let i = 0; i < energy.length; i++) energy[i] = energy[i]! + plane[i]! ** 2;
-  return boxMean(energy, width, height, radius);
+  const values = new Float64Array(data.length);
+  for (let i = 0; i < data.length; i++) values[i] = data[i]! / 255;
+  const low = boxMeanInterleaved(values, CHANNELS, width, height, 1, new Float64Array(values.length));
+  for (let i = 0; i < values.length; i++) values[i] = values[i]! - low[i]!;
+  return values;
 }
