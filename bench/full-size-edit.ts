@@ -15,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -96,6 +96,7 @@ async function main(): Promise<void> {
   const here = fileURLToPath(new URL('..', import.meta.url));
   const roots: [string, string][] = [['this checkout', here]];
   if (values.baseline) roots.unshift(['baseline', resolve(values.baseline)]);
+  const loadBefore = loadavg()[0]!;
   const scratch = await mkdtemp(join(tmpdir(), 'kk-bench-'));
   const cli = new Map<string, EditTimes[]>(roots.map(([name]) => [name, []]));
   const api = new Map<string, EditTimes[]>();
@@ -129,7 +130,9 @@ async function main(): Promise<void> {
     return rows.join('\n');
   };
   console.log(
-    `${values.instruction} at strength ${strength}, seed ${seed}, on ${photo}; ms, median of ${runs}.\n`,
+    `${values.instruction} at strength ${strength}, seed ${seed}, on ${photo}; ms, median of ${runs}; ` +
+      `${cpus().length} CPU cores, 1-minute load average ${loadBefore.toFixed(1)} at the start and ` +
+      `${loadavg()[0]!.toFixed(1)} at the end.\n`,
   );
   console.log(
     table('CLI, fresh process per edit', (n) => cli.get(n)!, true),
