@@ -81,8 +81,6 @@ for (const path of values.source) {
     const source = await decodeSourceAt(image, size);
     const started = performance.now();
     const transfer = await transferToSourceSize(image, g.frames[0]!, g.frames[1]!, {
-      sourceWidth: g.sourceWidth,
-      sourceHeight: g.sourceHeight,
       maxSide,
       maxInputPixels: 40_000_000,
     });

@@ -22,7 +22,7 @@ import { packLatents, packedTokenCount, transformerImageIds } from './sampler/la
 import { seededNormal } from './sampler/seeded-normal.ts';
 import { makeSigmas } from './scheduler/flow-match-euler.ts';
 import { renderSingle, renderSweep } from './render-files.ts';
-import { transferToSourceSize } from './transfer-to-source-size.ts';
+import { decodeAtOutputSize, transferFrames } from './transfer-to-source-size.ts';
 import { checkInstruction } from './instruction-check.ts';
 import { StageClock } from './stage-clock.ts';
 import {
@@ -82,6 +82,13 @@ export class EditPipeline implements EditRunner {
     // between the two and applies it to the full-size source.
     const transfer = single && this.bundle.manifest.defaults.fullResolution === 'guided-transfer';
     const strength = input.strengths[0]!;
+    // The photo at the output size decodes on a libvips thread while the model runs.
+    const fullSize = transfer
+      ? decodeAtOutputSize(input.image, {
+          maxSide: this.options.maxOutputSide,
+          maxInputPixels: this.options.maxInputPixels,
+        })
+      : undefined;
     const generation = await this.generate(
       transfer && strength !== 0 ? { ...input, strengths: [strength, 0] } : input,
     );
@@ -95,13 +102,8 @@ export class EditPipeline implements EditRunner {
           width: generation.width,
           height: generation.height,
         };
-      const frame = transfer
-        ? await transferToSourceSize(input.image, generation.frames[0]!, generation.frames.at(-1)!, {
-            sourceWidth: generation.sourceWidth,
-            sourceHeight: generation.sourceHeight,
-            maxSide: this.options.maxOutputSide,
-            maxInputPixels: this.options.maxInputPixels,
-          })
+      const frame = fullSize
+        ? await transferFrames(await fullSize, generation.frames[0]!, generation.frames.at(-1)!)
         : generation.frames[0]!;
       const { file, width, height } = await renderSingle(frame, {
         format: input.format ?? 'png',

@@ -123,31 +123,15 @@ export async function prepareSource(image: Uint8Array, opts: PrepareSourceOption
     maxArea,
     multiple,
     maxInputPixels = DEFAULT_MAX_INPUT_PIXELS,
-    minSide = DEFAULT_MIN_SIDE,
-    maxAspect = DEFAULT_MAX_ASPECT,
     decodeTimeoutSeconds = DEFAULT_DECODE_TIMEOUT_SECONDS,
   } = opts;
-  if (!(maxInputPixels >= 1)) throw new RangeError(`maxInputPixels must be >= 1, got ${maxInputPixels}`);
-  if (!(minSide >= 1)) throw new RangeError(`minSide must be >= 1, got ${minSide}`);
-  if (!(maxAspect >= 1)) throw new RangeError(`maxAspect must be >= 1, got ${maxAspect}`);
   if (!(Number.isInteger(decodeTimeoutSeconds) && decodeTimeoutSeconds >= 1))
     throw new RangeError(`decodeTimeoutSeconds must be a whole number >= 1, got ${decodeTimeoutSeconds}`);
   checkSizeSettings(maxArea, multiple);
 
   // 1. Read the header only: format and size limits are enforced before a single pixel is decoded.
-  //    The format comes from the bytes (libvips sniffs them); a declared MIME type is never trusted.
-  const header = await readHeader(image);
-  if (!ACCEPTED_FORMATS.has(header.format)) throw InputImageError.unsupportedFormat(header.format);
+  const header = await checkSource(image, opts);
   const { width: sourceWidth, height: sourceHeight } = header;
-  if (sourceWidth * sourceHeight > maxInputPixels) {
-    throw InputImageError.tooLarge(sourceWidth, sourceHeight, maxInputPixels);
-  }
-  if (Math.min(sourceWidth, sourceHeight) < minSide) {
-    throw InputImageError.tooSmall(sourceWidth, sourceHeight, minSide);
-  }
-  if (Math.max(sourceWidth, sourceHeight) > maxAspect * Math.min(sourceWidth, sourceHeight)) {
-    throw InputImageError.badAspect(sourceWidth, sourceHeight, maxAspect);
-  }
 
   // 2. Decode, normalise and resize in one sharp pipeline.
   const target = workingSize(sourceWidth, sourceHeight, maxArea, multiple);
@@ -169,17 +153,46 @@ export async function prepareSource(image: Uint8Array, opts: PrepareSourceOption
   };
 }
 
+/** The limits `prepareSource` enforces from the header (see its options). */
+export type SourceLimits = Pick<PrepareSourceOptions, 'maxInputPixels' | 'minSide' | 'maxAspect'>;
+
+/**
+ * Reads the header only and enforces the format allowlist and the size limits, before a single pixel is
+ * decoded. The format comes from the bytes (libvips sniffs them); a declared MIME type is never trusted.
+ * Throws `InputImageError` as `prepareSource` does.
+ */
+export async function checkSource(image: Uint8Array, limits: SourceLimits = {}): Promise<ImageHeader> {
+  const {
+    maxInputPixels = DEFAULT_MAX_INPUT_PIXELS,
+    minSide = DEFAULT_MIN_SIDE,
+    maxAspect = DEFAULT_MAX_ASPECT,
+  } = limits;
+  if (!(maxInputPixels >= 1)) throw new RangeError(`maxInputPixels must be >= 1, got ${maxInputPixels}`);
+  if (!(minSide >= 1)) throw new RangeError(`minSide must be >= 1, got ${minSide}`);
+  if (!(maxAspect >= 1)) throw new RangeError(`maxAspect must be >= 1, got ${maxAspect}`);
+  const header = await readHeader(image);
+  if (!ACCEPTED_FORMATS.has(header.format)) throw InputImageError.unsupportedFormat(header.format);
+  const { width, height } = header;
+  if (width * height > maxInputPixels) throw InputImageError.tooLarge(width, height, maxInputPixels);
+  if (Math.min(width, height) < minSide) throw InputImageError.tooSmall(width, height, minSide);
+  if (Math.max(width, height) > maxAspect * Math.min(width, height))
+    throw InputImageError.badAspect(width, height, maxAspect);
+  return header;
+}
+
 /**
  * Decodes `image` exactly as `prepareSource` does (EXIF orientation, alpha on white, sRGB, Lanczos) but to
  * any `size`: the full-resolution transfer needs the source at the output size and, as its guide, at the
- * working size the model saw. The caller has already checked the image with `prepareSource`.
+ * working size the model saw. The caller has already checked the image (`checkSource`, which also gives
+ * the `header` this reads otherwise).
  */
 export async function decodeSourceAt(
   image: Uint8Array,
   size: { width: number; height: number },
   maxInputPixels = DEFAULT_MAX_INPUT_PIXELS,
+  header?: ImageHeader,
 ): Promise<RgbFrame> {
-  const header = await readHeader(image);
+  header ??= await readHeader(image);
   return decodeRgb(image, size, {
     resize: size.width !== header.width || size.height !== header.height,
     limitInputPixels: maxInputPixels,
@@ -187,7 +200,7 @@ export async function decodeSourceAt(
   });
 }
 
-interface ImageHeader {
+export interface ImageHeader {
   /** Displayed size: EXIF orientation applied, first page only. */
   width: number;
   height: number;

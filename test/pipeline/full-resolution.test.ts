@@ -46,15 +46,17 @@ test('kk-tiny declares photometric edits', () => {
   assert.equal(pipeline.bundle.manifest.defaults.fullResolution, 'guided-transfer');
 });
 
-test('strength 0 returns the photo itself at its own size', async () => {
-  const result = await pipeline.run({ image: photo, instruction: 'make it warmer', strengths: [0], seed: 3 });
-  const out = await decode(result.files[0]!.data);
-  const source = await decode(photo);
-  assert.deepEqual([out.width, out.height], [1024, 1024]);
-  let max = 0;
-  for (let i = 0; i < out.data.length; i++) max = Math.max(max, Math.abs(out.data[i]! - source.data[i]!));
-  assert.ok(max <= 0, `max difference ${max}`);
-});
+// "blur it" too: at strength 0 the detail-loss term must find nothing to remove.
+for (const instruction of ['make it warmer', 'blur it'])
+  test(`strength 0 returns the photo itself at its own size ("${instruction}")`, async () => {
+    const result = await pipeline.run({ image: photo, instruction, strengths: [0], seed: 3 });
+    const out = await decode(result.files[0]!.data);
+    const source = await decode(photo);
+    assert.deepEqual([out.width, out.height], [1024, 1024]);
+    let max = 0;
+    for (let i = 0; i < out.data.length; i++) max = Math.max(max, Math.abs(out.data[i]! - source.data[i]!));
+    assert.ok(max <= 0, `max difference ${max}`);
+  });
 
 test('an edit keeps the full-size checker that the working size cannot hold', async () => {
   const result = await pipeline.run({
