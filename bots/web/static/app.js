@@ -100,7 +100,9 @@ async function chooseFile(file) {
     await api(`/api/uploads/check?bytes=${file.size}`, { method: 'POST', body: file.slice(0, 16) });
     if (state.file === file) state.fileAccepted = true;
   } catch (err) {
-    if (state.file === file) report(err, 'image');
+    if (state.file !== file) return;
+    ui.preview.hidden = true;
+    report(err, 'image');
   }
 }
 
