@@ -17,6 +17,7 @@ export const PAGE_FILES = [
   'app.js',
   'api.js',
   'page.js',
+  'photo-picker.js',
   'model-info.js',
   'result-view.js',
   'sweep-view.js',

@@ -12,6 +12,7 @@
 import { api, ApiRefusal } from './api.js';
 import { showInfo } from './model-info.js';
 import { clearError, clearErrors, setSlider, setStatus, showError, ui } from './page.js';
+import { chooseExample, chooseFile, photo, wirePhotoPicker } from './photo-picker.js';
 import { showResult } from './result-view.js';
 import { pickedStrength, showFrame } from './sweep-view.js';
 
@@ -34,12 +35,6 @@ import { pickedStrength, showFrame } from './sweep-view.js';
 const state = {
   /** @type {Info | null} */
   info: null,
-  /** @type {File | null} */
-  file: null,
-  /** @type {string | null} */
-  example: null,
-  /** The chosen file passed the server's check (its size, and an image by its first bytes). */
-  fileAccepted: false,
   /** The photo or the instruction changed since the last Edit: the slider then starts a new edit. */
   dirty: true,
   /** @type {Map<string, TrackedJob>} */
@@ -86,47 +81,6 @@ function report(err, field) {
   showError(field && err.error.field === 'form' ? { ...err.error, field } : err.error);
 }
 
-// ---- The photo ------------------------------------------------------------------------------------------
-
-/** @param {File} file */
-async function chooseFile(file) {
-  clearError('image');
-  Object.assign(state, { file, example: null, fileAccepted: false, dirty: true });
-  for (const button of ui.examples.querySelectorAll('button')) button.setAttribute('aria-pressed', 'false');
-  showPreview(URL.createObjectURL(file));
-  try {
-    // The server's own check on the first bytes: a wrong type or an over-size file is refused here, next to
-    // the file control, before anything is uploaded.
-    await api(`/api/uploads/check?bytes=${file.size}`, { method: 'POST', body: file.slice(0, 16) });
-    if (state.file === file) state.fileAccepted = true;
-  } catch (err) {
-    if (state.file !== file) return;
-    ui.preview.hidden = true;
-    report(err, 'image');
-  }
-}
-
-/** @param {string} name */
-function chooseExample(name) {
-  clearError('image');
-  Object.assign(state, { file: null, example: name, fileAccepted: true, dirty: true });
-  ui.imageInput.value = '';
-  for (const button of ui.examples.querySelectorAll('button'))
-    button.setAttribute(
-      'aria-pressed',
-      String(button instanceof HTMLElement && button.dataset.example === name),
-    );
-  const example = state.info?.examples.find((e) => e.name === name);
-  if (example) showPreview(example.url);
-}
-
-/** @param {string} url */
-function showPreview(url) {
-  ui.preview.hidden = false;
-  ui.preview.onerror = () => (ui.preview.hidden = true);
-  ui.preview.src = url;
-}
-
 // ---- Asking for edits -----------------------------------------------------------------------------------
 
 /**
@@ -143,7 +97,7 @@ function track(job, kind, releasedAt) {
 
 async function submitEdit() {
   clearErrors();
-  if (!state.file && !state.example) {
+  if (!photo.file && !photo.example) {
     showError({
       code: 'no_image',
       userMessage: 'Choose a photo to edit first.',
@@ -153,17 +107,17 @@ async function submitEdit() {
     return;
   }
   // A file the check refused is not uploaded: checking again shows why once more.
-  if (state.file && !state.fileAccepted) await chooseFile(state.file);
-  if (state.file && !state.fileAccepted) return;
+  if (photo.file && !photo.accepted) await chooseFile(photo.file);
+  if (photo.file && !photo.accepted) return;
   const params = new URLSearchParams({ text: ui.instruction.value, strength: ui.strength.value });
-  if (state.example) params.set('example', state.example);
+  if (photo.example) params.set('example', photo.example);
   const releasedAt = performance.now();
   try {
     const { job } = /** @type {{ job: JobView }} */ (
       await api(`/api/edits?${params}`, {
         method: 'POST',
         headers: { 'content-type': 'application/octet-stream' },
-        body: state.file ?? '',
+        body: photo.file ?? '',
       })
     );
     Object.assign(state, { dirty: false, parentJobId: job.jobId, sliderWanted: null });
@@ -327,21 +281,7 @@ function wire() {
     event.preventDefault();
     void submitEdit();
   });
-  ui.imageInput.addEventListener('change', () => {
-    const file = ui.imageInput.files?.[0];
-    if (file) void chooseFile(file);
-  });
-  ui.dropZone.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    ui.dropZone.classList.add('dragging');
-  });
-  ui.dropZone.addEventListener('dragleave', () => ui.dropZone.classList.remove('dragging'));
-  ui.dropZone.addEventListener('drop', (event) => {
-    event.preventDefault();
-    ui.dropZone.classList.remove('dragging');
-    const file = event.dataTransfer?.files[0];
-    if (file) void chooseFile(file);
-  });
+  wirePhotoPicker({ changed: () => (state.dirty = true) });
   ui.instruction.addEventListener('input', () => {
     state.dirty = true;
     clearError('instruction');
@@ -380,7 +320,10 @@ async function start() {
         state.dirty = true;
         ui.instruction.focus();
       },
-      useExample: chooseExample,
+      useExample: (name) => {
+        const example = state.info?.examples.find((e) => e.name === name);
+        if (example) chooseExample(name, example.url);
+      },
     });
   } catch (err) {
     report(err);
