@@ -63,7 +63,7 @@ export async function createEdit(ctx: WebApiContext, session: WebSession, edit: 
       throw new UploadError('unknown_example', 'There is no example photo of that name.', {
         hint: 'pick one of the examples shown',
       });
-    image = example;
+    image = example.bytes;
   } else {
     if (!edit.image || edit.image.byteLength === 0)
       throw new UploadError('no_image', 'Choose a photo to edit first.', {

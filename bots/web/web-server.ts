@@ -92,10 +92,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       });
     }
     const path = url.pathname;
+    // The page itself starts the session, so the event stream and the first edit share one cookie.
+    const session = sessionOf(req, res, false);
     const file = options.files.get(path);
     if (file && method === 'GET') return sendStatic(res, file.type, file.body);
 
-    const session = sessionOf(req, res, false);
     const route = `${method} ${path}`;
     if (route === 'GET /api/info') return reply(res, 200, options.info);
     if (route === 'GET /api/events') {
@@ -103,9 +104,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return api.delivery.streams.subscribe(session.key, res, Number.isSafeInteger(last) ? last : undefined);
     }
     if (method === 'GET' && path.startsWith('/api/examples/')) {
-      const image = api.examples.get(decodeURIComponent(path.slice('/api/examples/'.length)));
-      if (!image) return reply(res, 404, notFound());
-      return sendBytes(res, 'image/jpeg', image, 'public, max-age=3600');
+      const example = api.examples.get(decodeURIComponent(path.slice('/api/examples/'.length)));
+      if (!example) return reply(res, 404, notFound());
+      return sendBytes(res, example.type, example.bytes, 'public, max-age=3600');
     }
     if (route === 'POST /api/uploads/check') return checkHead(req, res, url);
     if (route === 'POST /api/edits') return newEdit(req, res, url, session);
@@ -127,7 +128,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return sendBytes(res, found.mime, found.data, 'private, max-age=86400, immutable');
     }
     if (method === 'POST' && tail === '/cancel') {
-      await small.read(req, res);
+      if ((await small.read(req, res)) === undefined) return;
       return reply(res, 200, { outcome: await cancelEdit(api, session, jobId) });
     }
     if (method === 'POST' && tail === '/variants') {
@@ -157,9 +158,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       const body = await uploads.read(req, res);
       if (body === undefined) return;
       image = new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
-    } else {
-      await small.read(req, res);
-    }
+    } else if ((await small.read(req, res)) === undefined) return;
     const job = await createEdit(api, session, {
       text: url.searchParams.get('text') ?? '',
       strength: url.searchParams.get('strength') ?? undefined,

@@ -93,6 +93,25 @@ function track(job, kind, releasedAt) {
   state.jobs.set(job.jobId, { kind, seq: ++state.seq, done: false, releasedAt, strength });
   setStatus(`${kindLabel(kind)}: ${job.statusText} - ${job.command}`);
   updateButtons();
+  // Its outcome may have come first: a result-cache answer can beat the answer to the request itself.
+  const early = earlyEvents.get(job.jobId) ?? [];
+  earlyEvents.delete(job.jobId);
+  for (const replay of early) replay();
+}
+
+/** Events of jobs this page has not heard of yet, by job id (bounded: a reloaded page gets old ones too). */
+/** @type {Map<string, (() => void)[]>} */
+const earlyEvents = new Map();
+
+/**
+ * Runs `handle` now for a job this page tracks, or keeps it until `track` registers the job.
+ * @param {string} jobId
+ * @param {() => void} handle
+ */
+function whenTracked(jobId, handle) {
+  if (state.jobs.has(jobId)) return handle();
+  earlyEvents.set(jobId, [...(earlyEvents.get(jobId) ?? []), handle]);
+  if (earlyEvents.size > 50) earlyEvents.delete(earlyEvents.keys().next().value ?? '');
 }
 
 async function submitEdit() {
@@ -268,10 +287,10 @@ function listen() {
     events.addEventListener(name, (event) =>
       handle(JSON.parse(/** @type {MessageEvent<string>} */ (event).data)),
     );
-  on('position', onPosition);
-  on('progress', onProgress);
-  on('result', onResult);
-  on('failed', onFailed);
+  on('position', (/** @type {PositionView} */ view) => whenTracked(view.jobId, () => onPosition(view)));
+  on('progress', (/** @type {ProgressView} */ view) => whenTracked(view.jobId, () => onProgress(view)));
+  on('result', (/** @type {ResultView} */ view) => whenTracked(view.jobId, () => onResult(view)));
+  on('failed', (/** @type {FailureView} */ view) => whenTracked(view.jobId, () => onFailed(view)));
 }
 
 // ---- Wiring ---------------------------------------------------------------------------------------------

@@ -106,6 +106,8 @@ test(
   'upload, edit at 0.3, then drag to 0.8: the re-edit is served from the cached encodings',
   { skip },
   async () => {
+    // The model's capabilities, from its model.json, are listed for the visitor.
+    assert.equal(await page.locator('#capabilities li').count(), 16);
     await page.setInputFiles('#image-input', PHOTO);
     await page.fill('#instruction', 'make it warmer');
     await page.fill('#strength', '0.3');
@@ -251,9 +253,12 @@ test(
     await small.focus('#examples button[data-example="flower.jpg"]');
     await small.keyboard.press('Enter');
     await small.focus('#instruction');
-    await small.keyboard.type('add a vignette');
+    await small.keyboard.type('add a zorblax vignette');
     await small.keyboard.press('Enter'); // submits the form
     const first = await nextShownResult(small, null);
+    // A word the model does not know: its note shows under the instruction.
+    assert.match((await small.textContent('#note')) ?? '', /does not know this word: "zorblax"/);
+    assert.equal(await small.isVisible('#note'), true);
     await small.focus('#strength');
     await small.keyboard.press('ArrowLeft'); // 0.30 -> 0.29, let go at once: a re-edit
     const second = await nextShownResult(small, first);
