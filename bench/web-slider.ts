@@ -10,9 +10,16 @@
  * the cached encodings, as a user's drag is.
  *
  * "release to image" is the page's own measure (`data-shown-after-ms`): from the slider's change event (the
- * mouse let go) to the new image decoded and on screen. "model" is the job's `timings.total` (the pipeline
- * run in the child), so "the rest" is the serving path: HTTP, Redis, the worker's pick-up, IPC, delivery,
- * the event stream and the image download.
+ * mouse let go) to the new image decoded and on screen. It is split with the job's own timestamps (the page
+ * gives the release as wall-clock time; browser and server share this machine's clock):
+ *
+ *   request    release -> the job added to the queue (the page's POST, the parent read, admission)
+ *   pick-up    added -> a worker started it
+ *   worker     started -> finished, less the model run (the source blob, IPC to the pipeline child and back,
+ *              the result stored as a blob)
+ *   model      the job's `timings.total` (the pipeline run in the child)
+ *   delivery   finished -> the result's event at the page (QueueEvents, delivery, the event stream)
+ *   image      the event -> the new image on screen (download, decode, swap)
  *
  * Redis: REDIS_URL (default 127.0.0.1:6379); keys go under a fresh prefix, deleted at the end.
  */
@@ -45,9 +52,14 @@ const WARMUP = Number(values.warmup);
 interface Drag {
   strength: number;
   shownMs: number;
+  requestMs: number;
+  pickupMs: number;
+  workerMs: number;
   modelMs: number;
   denoiseMs: number;
   renderMs: number;
+  deliveryMs: number;
+  imageMs: number;
 }
 
 async function main(): Promise<void> {
@@ -89,20 +101,32 @@ async function main(): Promise<void> {
       const jobId = await nextImage(page, shown);
       shown = jobId;
       if (i < WARMUP) continue;
-      const shownMs = Number(await page.getAttribute('#result-image', 'data-shown-after-ms'));
+      const measure = async (name: string) =>
+        Number(await page.getAttribute('#result-image', `data-${name}`));
+      const shownMs = await measure('shown-after-ms');
+      const eventMs = await measure('event-after-ms');
+      const releasedAt = await measure('released-at-epoch-ms');
       const read = (await page.evaluate(async (id) => (await fetch(`/api/edits/${id}`)).json(), jobId)) as {
         result: { timings: Record<string, number>; cached: boolean; reusedStages: string[] };
       };
       // A drag that lands on a strength already run (the slider's 0.01 steps) is not a model run: not counted.
       if (read.result.cached) continue;
       if (!read.result.reusedStages.includes('encode-image')) throw new Error('the photo was encoded again');
+      const job = await services.queue.queue.getJob(jobId);
+      const { timestamp, processedOn = NaN, finishedOn = NaN } = job ?? { timestamp: NaN };
       const { timings } = read.result;
+      const modelMs = timings.total ?? NaN;
       drags.push({
         strength,
         shownMs,
-        modelMs: timings.total ?? NaN,
+        requestMs: timestamp - releasedAt,
+        pickupMs: processedOn - timestamp,
+        workerMs: finishedOn - processedOn - modelMs,
+        modelMs,
         denoiseMs: timings.denoise ?? NaN,
         renderMs: timings.render ?? NaN,
+        deliveryMs: releasedAt + eventMs - finishedOn,
+        imageMs: shownMs - eventMs,
       });
     }
   } finally {
@@ -154,11 +178,15 @@ function quantile(values: number[], q: number): number {
 function report(drags: Drag[], modelId: string): void {
   const column = (pick: (d: Drag) => number) => drags.map(pick);
   const rows: [string, number[]][] = [
-    ['release to image (page)', column((d) => d.shownMs)],
-    ['model run (job timings.total)', column((d) => d.modelMs)],
-    ['  of which denoise', column((d) => d.denoiseMs)],
-    ['  of which render', column((d) => d.renderMs)],
-    ['the rest (HTTP, queue, IPC, delivery, SSE, download)', column((d) => d.shownMs - d.modelMs)],
+    ['**release to image** (the page)', column((d) => d.shownMs)],
+    ['request: release -> job queued', column((d) => d.requestMs)],
+    ['pick-up: queued -> worker starts', column((d) => d.pickupMs)],
+    ['worker, less the model: blobs, IPC', column((d) => d.workerMs)],
+    ['model run (timings.total)', column((d) => d.modelMs)],
+    ['  of which denoise (strength and 0, one batch)', column((d) => d.denoiseMs)],
+    ['  of which render (transfer to the photo size, PNG)', column((d) => d.renderMs)],
+    ['delivery: finished -> event at the page', column((d) => d.deliveryMs)],
+    ['image: event -> on screen', column((d) => d.imageMs)],
   ];
   if (values.json) {
     console.log(JSON.stringify({ modelId, loadavg: loadavg(), drags }, null, 2));

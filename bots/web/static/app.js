@@ -260,7 +260,11 @@ function onResult(result) {
     Object.assign(state, { shownSeq: job.seq, shownJobId: result.jobId, parentJobId: result.jobId });
     if (result.kind === 'single' && state.sliderWanted === null) setSlider(result.strengths[0] ?? 0);
     const seq = job.seq;
-    const shown = { releasedAt: job.releasedAt, fromSlider: job.kind === 'strength' };
+    const shown = {
+      releasedAt: job.releasedAt,
+      eventAt: performance.now(),
+      fromSlider: job.kind === 'strength',
+    };
     void showResult(result, { ...shown, stillNewest: () => state.shownSeq === seq });
   }
   if (activeJobId() === null) setStatus(result.cached ? 'Done (from the result cache).' : 'Done.');

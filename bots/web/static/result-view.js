@@ -12,7 +12,8 @@ import { showSweep } from './sweep-view.js';
 
 /**
  * @param {ResultView} result
- * @param {{ releasedAt: number, fromSlider: boolean, stillNewest: () => boolean }} shown
+ * @param {{ releasedAt: number, eventAt: number, fromSlider: boolean, stillNewest: () => boolean }} shown
+ *   when the slider was let go (or the button pressed) and the result's event came, both performance.now()
  */
 export async function showResult(result, shown) {
   ui.note.hidden = !result.note;
@@ -39,7 +40,13 @@ export async function showResult(result, shown) {
   ui.single.hidden = false;
   ui.sweep.hidden = true;
   const shownAfterMs = performance.now() - shown.releasedAt;
-  ui.resultImage.dataset.shownAfterMs = shownAfterMs.toFixed(1);
+  // The measure of bench/web-slider.ts: the release as wall-clock time (to line up with the job's own
+  // timestamps), when the result's event came, and when the new image was on screen.
+  Object.assign(ui.resultImage.dataset, {
+    releasedAtEpochMs: (performance.timeOrigin + shown.releasedAt).toFixed(1),
+    eventAfterMs: (shown.eventAt - shown.releasedAt).toFixed(1),
+    shownAfterMs: shownAfterMs.toFixed(1),
+  });
   ui.resultCaption.textContent =
     `${result.command} - ${result.width}x${result.height}, ${describeRun(result)}; ` +
     `shown ${(shownAfterMs / 1000).toFixed(2)} s after ${shown.fromSlider ? 'the slider was let go' : 'the click'}.`;
