@@ -104,7 +104,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return api.delivery.streams.subscribe(session.key, res, Number.isSafeInteger(last) ? last : undefined);
     }
     if (method === 'GET' && path.startsWith('/api/examples/')) {
-      const example = api.examples.get(decodeURIComponent(path.slice('/api/examples/'.length)));
+      const example = api.examples.get(safeDecode(path.slice('/api/examples/'.length)));
       if (!example) return reply(res, 404, notFound());
       return sendBytes(res, example.type, example.bytes, 'public, max-age=3600');
     }
@@ -246,6 +246,15 @@ function parseJson(body: Buffer): unknown {
     return JSON.parse(body.toString('utf8'));
   } catch {
     return undefined;
+  }
+}
+
+/** A malformed escape (`%E0%A4%A`) names no example, rather than failing the request. */
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return '';
   }
 }
 

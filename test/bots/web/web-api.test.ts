@@ -47,6 +47,11 @@ test('the page and its info: the model, its capabilities, the limits and the bun
   assert.deepEqual(info.body.limits, { maxImageBytes: 64 * 1024, instructionMaxLength: 500 });
   const examples = info.body.examples as { name: string; url: string }[];
   assert.ok(examples.some((e) => e.name === 'chelsea.jpg'));
+  assert.equal(
+    (await fetch(`${h.origin}/api/examples/%E0%A4%A`)).status,
+    404,
+    'a malformed name is not found',
+  );
   const example = await fetch(`${h.origin}${examples[0]!.url}`);
   assert.equal((await sharp(Buffer.from(await example.arrayBuffer())).metadata()).format, 'jpeg');
 });
