@@ -1,8 +1,8 @@
 /**
  * `npm run bots`: the bot service alone, the entry point of deployments (compose.yaml's `bot` service).
  * `npm start` falls back to the local demo when no chat platform is configured; a container must not, or a
- * missing `.env` turns into a demo edit in a restart loop. So this refuses to start without Discord or
- * Slack, with one line naming what to set. KK_WORKER still decides whether a worker runs in this process.
+ * missing `.env` turns into a demo edit in a restart loop. So this refuses to start without Discord, Slack
+ * or the web playground (KK_WEB), with one line naming what to set. KK_WORKER still decides whether a worker runs in this process.
  */
 import { ConfigError, loadConfig } from '../config/config.ts';
 import { createLogger } from '../config/logger.ts';
@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   if (configuredPlatforms(config).length === 0) {
     throw new ConfigError([
       'no chat platform configured: set DISCORD_PUBLIC_KEY (Discord) and/or SLACK_BOT_TOKEN (Slack), ' +
-        'with the variables each one needs (README, Configuration; .env.example)',
+        'with the variables each one needs, or KK_WEB=1 for the web playground (README, Configuration; .env.example)',
     ]);
   }
   const logger = createLogger({ level: config.LOG_LEVEL, format: config.LOG_FORMAT, name: 'kk' });

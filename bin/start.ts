@@ -9,8 +9,12 @@
  * When no Redis answers at REDIS_URL it says so and runs the pipeline in-process instead.
  * With KK_WORKER=0 it only enqueues and waits for a worker elsewhere (`npm run worker`).
  *
+ * `--web` (or KK_WEB=1) serves the web playground (bots/web) on KK_WEB_HOST:KK_WEB_PORT, with any configured
+ * bots, through the same queue: a page with a photo, an instruction and a strength slider.
+ *
  *   npm start
  *   npm start -- --image photo.jpg "make it warmer strength:0.7" "add fog strength:sweep:8"
+ *   npm start -- --web
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
@@ -69,22 +73,28 @@ async function main(): Promise<number | undefined> {
     options: {
       image: { type: 'string' },
       out: { type: 'string', default: 'out' },
+      web: { type: 'boolean' },
       help: { type: 'boolean' },
     },
   });
   if (values.help) {
     console.log(
-      'usage: npm start -- [--image <file>] [--out <dir>] ["<instruction> strength:<0-1|sweep[:N]> ..."]',
+      'usage: npm start -- [--image <file>] [--out <dir>] ["<instruction> strength:<0-1|sweep[:N]> ..."]\n' +
+        '       npm start -- --web     serve the web playground (KK_WEB_HOST:KK_WEB_PORT, default 127.0.0.1:8080)',
     );
     return 0;
   }
-  const config = await loadConfig();
+  const loaded = await loadConfig();
+  const config = values.web ? { ...loaded, KK_WEB: true } : loaded;
   const serving = configuredPlatforms(config).length > 0;
   // The demo's results are the point: quieter logs (on stderr) unless LOG_LEVEL asks for more.
   const level = config.LOG_LEVEL ?? (serving ? 'info' : 'warn');
   const logger = createLogger({ level, format: config.LOG_FORMAT, name: 'kk' });
   if (serving) {
-    await serveBots(config, logger);
+    if (config.KK_WEB && !(await redisAnswers(config)))
+      console.log(`No Redis answers at ${config.REDIS_URL}: the playground's edits wait until one does.`);
+    const { webUrl } = await serveBots(config, logger);
+    if (webUrl) console.log(`Web playground: ${webUrl}`);
     return undefined;
   }
   const requests = (positionals.length > 0 ? positionals : DEFAULT_COMMANDS).map((text) => ({

@@ -110,6 +110,12 @@ export const configSchema = z.object({
   SLACK_PORT: int(0, 65535).default(3000),
   /** Slack Web API base URL (tests point it at a stand-in). */
   SLACK_API_URL: z.string().url().default('https://slack.com/api/'),
+  /** Serve the web playground (bots/web) with the bots; `npm start -- --web` turns it on for one run. */
+  KK_WEB: bool.default(false),
+  /** Port of the web playground; 0 picks a free port. */
+  KK_WEB_PORT: int(0, 65535).default(8080),
+  /** Interface the playground listens on: loopback unless a deployment opens it on purpose. */
+  KK_WEB_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type Config = z.infer<typeof configSchema>;

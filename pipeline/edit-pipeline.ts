@@ -240,9 +240,13 @@ export class EditPipeline implements EditRunner {
 
   private async encodeText(instruction: string, clock: StageClock): Promise<TextEncoding> {
     const key = textCacheKey(this.bundle.key, instruction);
+    const cached = this.caches.text.get(key);
+    if (cached) {
+      // Like a cached source below: reported, but not timed, so a re-edit's timings show what it skipped.
+      clock.progress({ stage: 'encode-text', step: 1, total: 1 });
+      return cached;
+    }
     return clock.time('encode-text', async () => {
-      const cached = this.caches.text.get(key);
-      if (cached) return cached;
       const encoding = await encodeInstruction(this.bundle, instruction);
       this.caches.text.set(key, encoding);
       return encoding;

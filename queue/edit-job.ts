@@ -11,7 +11,7 @@ import { sweepStrengths } from '../commands/edit-request.ts';
 import { InvalidJobError } from './errors.ts';
 
 export const EDIT_JOB_VERSION = 1;
-export const PLATFORMS = ['discord', 'slack', 'cli'] as const;
+export const PLATFORMS = ['discord', 'slack', 'web', 'cli'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 /** Largest sweep a job may carry; the command grammar asks for far fewer. */

@@ -20,12 +20,16 @@ export interface EntryPointProcess {
   removeCwd(): void;
 }
 
-export function runEntryPoint(script: string, env: Record<string, string>): EntryPointProcess {
+export function runEntryPoint(
+  script: string,
+  env: Record<string, string>,
+  args: string[] = [],
+): EntryPointProcess {
   const cwd = mkdtempSync(join(tmpdir(), 'kk-entry-'));
   const path = fileURLToPath(new URL(`../../bin/${script}`, import.meta.url));
   // A plain .mjs needs no loader; TypeScript gets tsx by absolute URL, since the cwd has no node_modules.
   const loader = script.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
-  const child = spawn(process.execPath, [...loader, path], {
+  const child = spawn(process.execPath, [...loader, path, ...args], {
     cwd,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? cwd, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

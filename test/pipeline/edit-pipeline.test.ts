@@ -120,6 +120,23 @@ test('a "stronger" re-edit skips both text encoders and the VAE encoder', async 
   assert.equal(stats.misses, 2);
 });
 
+test("a re-edit's timings leave out the encodings the caches answered, which still report progress", async () => {
+  const pipeline = pipelineWith();
+  const cold = await pipeline.run(input({ strengths: [0.3] }));
+  for (const stage of ['encode-text', 'preprocess', 'encode-image'])
+    assert.ok(cold.timings[stage]! >= 0, stage);
+  const events: EditProgress[] = [];
+  const warm = await pipeline.run(input({ strengths: [0.8], onProgress: (p) => events.push(p) }));
+  for (const stage of ['encode-text', 'preprocess', 'encode-image']) {
+    assert.equal(warm.timings[stage], undefined, `${stage} was not run, so not timed`);
+    assert.ok(
+      events.some((e) => e.stage === stage),
+      `${stage} still reported`,
+    );
+  }
+  assert.ok(warm.timings.denoise! > 0);
+});
+
 test('with caches off, every run encodes again', async () => {
   const pipeline = pipelineWith({ textCacheBytes: 0, sourceCacheBytes: 0 });
   await pipeline.generate(input());
