@@ -565,8 +565,11 @@ def _pick(rng: random.Random, pool: list[str], n: int) -> list[str]:
     out: list[str] = []
     seen: set[str] = set()
     for text in pool:
-        key = norm(text.replace("{colour}", "blue"))
-        if key in seen or any(h in f" {key} " for h in held) or len(key.split()) > 12:
+        # Held-out texts keep "{colour}" as the word "colour" (norm), so compare in that form: kk-tiny 4 was
+        # trained with "make the photo {colour} tinted and dim", which contains held-out "make the photo
+        # {colour}", because this compared the blue-rendered text.
+        key = norm(text)
+        if key in seen or any(h in f" {key} " for h in held) or len(norm(text.replace("{colour}", "blue")).split()) > 12:
             continue
         seen.add(key)
         out.append(text)

@@ -19,7 +19,7 @@ before(async () => {
 after(() => local.close());
 
 test('words the model does not know come back as a note with the result', async () => {
-  const { result } = await edit('make it zorblax strength:0.5 seed:1');
+  const { result } = await edit('make it darker zorblax strength:0.5 seed:1');
   assert.match(result.note ?? '', /does not know this word: "zorblax"/);
   assert.match(result.note ?? '', /"make it sepia"/, 'suggests instructions from model.json capabilities');
 });
