@@ -20,6 +20,7 @@ interface ManifestEdit {
 }
 
 let patched: PatchedBundle;
+let stripped: PatchedBundle;
 let closed: ModelBundle;
 let original: ModelBundle;
 let image: Uint8Array;
@@ -33,12 +34,24 @@ before(async () => {
       for (const edit of capabilities.edits) Object.assign(edit, CUES[edit.name]);
     },
   });
-  [closed, original] = await Promise.all([loadBundle(patched.dir), loadBundle(EMBEDDED_MODEL_DIR)]);
+  // kk-tiny 4 ships the fields; without them it stands for a bundle from before (kk-tiny 3).
+  stripped = await bundleWithPatches(EMBEDDED_MODEL_DIR, {
+    'model.json': (manifest) => {
+      const capabilities = manifest.capabilities as { edits: ManifestEdit[] } & Record<string, unknown>;
+      delete capabilities.closed;
+      delete capabilities.oneEditPerInstruction;
+      for (const edit of capabilities.edits) {
+        delete (edit as unknown as Record<string, unknown>).cues;
+        delete (edit as unknown as Record<string, unknown>).opposite;
+      }
+    },
+  });
+  [closed, original] = await Promise.all([loadBundle(patched.dir), loadBundle(stripped.dir)]);
   image = await readFile(`${EMBEDDED_MODEL_DIR}/eval-images/rocket.jpg`);
 });
 after(async () => {
   await Promise.all([closed.dispose(), original.dispose()]);
-  await patched.remove();
+  await Promise.all([patched.remove(), stripped.remove()]);
 });
 
 const run = (bundle: ModelBundle, instruction: string) =>
