@@ -13,6 +13,7 @@
  * 3. The time of the transfer (fit and apply) and, apart, of the term (median of 9, decode excluded),
  *    wall and CPU: on a shared machine the CPU time moves less with other jobs' load.
  */
+import { highPassEnergy } from '../eval/metrics.ts';
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,23 +42,6 @@ if (!values.source?.length) throw new Error('give at least one --source photo');
 const maxSide = Number(values['max-side']);
 const exponents = values.exponent.split(',').map(Number);
 const epsilon = values.epsilon === undefined ? undefined : Number(values.epsilon);
-
-/** Mean over pixels of the squared 3x3 high-pass (x - box3(x)) summed over R, G, B, in 8-bit units. */
-function highPassEnergy(frame: RgbFrame): number {
-  const { data, width, height } = frame;
-  let sum = 0;
-  for (let y = 1; y < height - 1; y++)
-    for (let x = 1; x < width - 1; x++)
-      for (let c = 0; c < 3; c++) {
-        const p = (y * width + x) * 3 + c;
-        let box = 0;
-        for (let dy = -1; dy <= 1; dy++)
-          for (let dx = -1; dx <= 1; dx++) box += data[p + (dy * width + dx) * 3]!;
-        const d = data[p]! - box / 9;
-        sum += d * d;
-      }
-  return sum / ((width - 2) * (height - 2));
-}
 
 function psnr(a: RgbFrame, b: RgbFrame): number {
   let sum = 0;

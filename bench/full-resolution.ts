@@ -9,6 +9,7 @@
  * PSNR between the two paths at other strengths, black-and-white residual saturation, and the transfer's own
  * time (decode at the output size, fit and apply; the model run is not in it).
  */
+import { meanChroma } from '../eval/metrics.ts';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -45,18 +46,6 @@ function psnr(a: RgbFrame, b: RgbFrame): number {
   let sum = 0;
   for (let i = 0; i < a.data.length; i++) sum += (a.data[i]! - b.data[i]!) ** 2;
   return sum === 0 ? Infinity : 10 * Math.log10(255 ** 2 / (sum / a.data.length));
-}
-
-/** Mean of max(R,G,B) - min(R,G,B): a simple colourfulness measure for the B&W residual. */
-function meanChroma(frame: RgbFrame): number {
-  let sum = 0;
-  for (let i = 0; i < frame.data.length; i += 3) {
-    const r = frame.data[i]!;
-    const g = frame.data[i + 1]!;
-    const b = frame.data[i + 2]!;
-    sum += Math.max(r, g, b) - Math.min(r, g, b);
-  }
-  return sum / (frame.data.length / 3);
 }
 
 async function resized(frame: RgbFrame, size: { width: number; height: number }): Promise<RgbFrame> {

@@ -21,7 +21,8 @@ import { createEditPipeline } from '../pipeline/create-edit-pipeline.ts';
 import { decodeSourceAt } from '../pipeline/image/preprocess.ts';
 import type { RgbFrame } from '../pipeline/image/rgb-frame.ts';
 import { outputSize } from '../pipeline/render-files.ts';
-import { transferToSourceSize } from '../pipeline/transfer-to-source-size.ts';
+import { transferFrames } from '../pipeline/transfer-to-source-size.ts';
+import { resizeFrame } from '../pipeline/image/resize-frame.ts';
 import { GRID_MARGIN, gridReport } from './block-grid.ts';
 import { applyFamily, editTarget, frameToUnit, paramForStrength, quantise } from './edit-families.ts';
 import {
@@ -35,7 +36,7 @@ import {
   type EditsSpec,
   type FamilyId,
 } from './edits-spec.ts';
-import { psnr } from './metrics.ts';
+import { meanChroma, psnr } from './metrics.ts';
 
 const STRENGTHS = [0.25, 0.5, 0.75, 1] as const;
 const SEED = 7;
@@ -54,18 +55,6 @@ if (!values.model?.length) throw new Error('give at least one --model label=dir'
 const maxSide = Number(values['max-side']);
 const phrasingsPerFamily = Number(values.phrasings);
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-/** Mean of max(R,G,B) - min(R,G,B) per pixel: colourfulness, for the black-and-white residual. */
-function meanChroma(frame: RgbFrame): number {
-  let sum = 0;
-  for (let i = 0; i < frame.data.length; i += 3) {
-    const r = frame.data[i]!;
-    const g = frame.data[i + 1]!;
-    const b = frame.data[i + 2]!;
-    sum += Math.max(r, g, b) - Math.min(r, g, b);
-  }
-  return sum / (frame.data.length / 3);
-}
 
 /**
  * The target at the output size. Blur's calibrated sigma is in working-size pixels, so at the output size it
@@ -127,21 +116,9 @@ for (const entry of values.model) {
         const scale = size.width / working.width;
         const full = await decodeSourceAt(image, size);
         const small = await decodeSourceAt(image, working);
-        const options = {
-          sourceWidth: g.sourceWidth,
-          sourceHeight: g.sourceHeight,
-          maxSide,
-          maxInputPixels: 60e6,
-        };
-        const atSize = async (frame: RgbFrame) =>
-          transfers
-            ? transferToSourceSize(image, frame, g.frames[0]!, options)
-            : decodeSourceAt(
-                await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-                  .png()
-                  .toBuffer(),
-                size,
-              );
+        // The photo is decoded once per case; each strength is carried onto it as `EditPipeline.run` does.
+        const atSize = (frame: RgbFrame) =>
+          transfers ? transferFrames(full, frame, g.frames[0]!) : resizeFrame(frame, size.width, size.height);
         const identity = psnr(await atSize(g.frames[0]!), full);
         const fidelity: number[] = [];
         let last: RgbFrame | undefined;

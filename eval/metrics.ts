@@ -176,3 +176,31 @@ export function sweepMetrics(
     smooth: smoothness(labs),
   };
 }
+
+/** Mean over pixels of max(R,G,B) - min(R,G,B): colourfulness, for the black-and-white residual. */
+export function meanChroma(frame: RgbFrame): number {
+  let sum = 0;
+  for (let i = 0; i < frame.data.length; i += 3) {
+    const r = frame.data[i]!;
+    const g = frame.data[i + 1]!;
+    const b = frame.data[i + 2]!;
+    sum += Math.max(r, g, b) - Math.min(r, g, b);
+  }
+  return sum / (frame.data.length / 3);
+}
+
+/** Mean squared 3x3 high-pass (x - box3(x)) over the interior, summed over R, G, B, in 8-bit units: detail. */
+export function highPassEnergy(frame: RgbFrame): number {
+  const { data, width, height } = frame;
+  let sum = 0;
+  for (let y = 1; y < height - 1; y++)
+    for (let x = 1; x < width - 1; x++)
+      for (let c = 0; c < 3; c++) {
+        const p = (y * width + x) * 3 + c;
+        let box = 0;
+        for (let dy = -1; dy <= 1; dy++)
+          for (let dx = -1; dx <= 1; dx++) box += data[p + (dy * width + dx) * 3]!;
+        sum += (data[p]! - box / 9) ** 2;
+      }
+  return sum / ((width - 2) * (height - 2));
+}

@@ -2,36 +2,15 @@
  * The guided transfer's detail-loss term (issue 14): a working-size edit that removes detail (a blur) must
  * remove it at full size too, while colour edits and strength 0 stay exactly as the colour transfer alone.
  */
+import { highPassEnergy } from '../../eval/metrics.ts';
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import sharp from 'sharp';
 import { withDetailLoss } from '../../pipeline/image/detail-loss.ts';
 import { fitLocalAffine } from '../../pipeline/image/guided-transfer.ts';
 import type { RgbFrame } from '../../pipeline/image/rgb-frame.ts';
+import { resizeFrame } from '../../pipeline/image/resize-frame.ts';
+import { colourMix, syntheticPhoto } from './fixtures.ts';
 import { transferFrames } from '../../pipeline/transfer-to-source-size.ts';
-
-/** Smooth colour gradients, a hard vertical edge and fine texture the 4x smaller working size cannot hold. */
-function syntheticPhoto(width: number, height: number): RgbFrame {
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const edge = x < width / 2 ? 50 : 170;
-      const texture = ((x * 7 + y * 13) % 11) * 3;
-      const p = (y * width + x) * 3;
-      data[p] = edge + texture;
-      data[p + 1] = 40 + Math.round((120 * y) / height) + texture;
-      data[p + 2] = 60 + Math.round((100 * x) / width);
-    }
-  return { data, width, height };
-}
-
-async function resize(frame: RgbFrame, width: number, height: number): Promise<RgbFrame> {
-  const data = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer();
-  return { data: new Uint8Array(data), width, height };
-}
 
 /** Separable Gaussian blur with replicated edges, as the blur family (models/train/FAMILIES.md). */
 function gaussianBlur(frame: RgbFrame, sigma: number): RgbFrame {
@@ -59,40 +38,8 @@ function gaussianBlur(frame: RgbFrame, sigma: number): RgbFrame {
   return { width, height, data: Uint8Array.from(pass(pass(data, 1, 0), 0, 1), (v) => Math.round(v)) };
 }
 
-/** A global colour matrix plus offset (a mild sepia-like mix that stays inside 0..255 here). */
-function mix(frame: RgbFrame): RgbFrame {
-  const m = [
-    [0.6, 0.3, 0.1],
-    [0.25, 0.6, 0.1],
-    [0.15, 0.25, 0.45],
-  ];
-  const out = new Uint8Array(frame.data.length);
-  for (let i = 0; i < out.length; i += 3)
-    for (let c = 0; c < 3; c++)
-      out[i + c] = Math.round(
-        m[c]![0]! * frame.data[i]! + m[c]![1]! * frame.data[i + 1]! + m[c]![2]! * frame.data[i + 2]! + 10,
-      );
-  return { ...frame, data: out };
-}
-
-/** Mean squared 3x3 high-pass (x - box3(x)) over the interior, summed over R, G, B. */
-function highPassEnergy(frame: RgbFrame): number {
-  const { data, width, height } = frame;
-  let sum = 0;
-  for (let y = 1; y < height - 1; y++)
-    for (let x = 1; x < width - 1; x++)
-      for (let c = 0; c < 3; c++) {
-        const p = (y * width + x) * 3 + c;
-        let box = 0;
-        for (let dy = -1; dy <= 1; dy++)
-          for (let dx = -1; dx <= 1; dx++) box += data[p + (dy * width + dx) * 3]!;
-        sum += (data[p]! - box / 9) ** 2;
-      }
-  return sum / ((width - 2) * (height - 2));
-}
-
 const full = syntheticPhoto(640, 480);
-const working = await resize(full, 160, 120);
+const working = await resizeFrame(full, 160, 120);
 
 test('a working-size blur removes the full-size detail too', async () => {
   const blurred = gaussianBlur(working, 2);
@@ -113,7 +60,7 @@ test('an unchanged result still gives the full-size source back exactly', async 
 });
 
 test('a colour matrix edit is the colour transfer alone, byte for byte', async () => {
-  const edited = mix(working);
+  const edited = colourMix(working);
   const plain = await transferFrames(full, edited, working, { detailLoss: false });
   const out = await transferFrames(full, edited, working);
   assert.deepEqual(out.data, plain.data);

@@ -33,3 +33,35 @@ export function tensorPixel(
 export function colourDistance(a: number[], b: number[]): number {
   return Math.max(...a.map((v, i) => Math.abs(v - b[i]!)));
 }
+
+/** A photo stand-in: smooth colour gradients, fine noise-like texture a 4x smaller size cannot hold, and one
+ * hard vertical edge (the guided-transfer and detail-loss tests). */
+export function syntheticPhoto(width: number, height: number): RgbFrame {
+  const data = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const edge = x < width / 2 ? 50 : 170;
+      const texture = ((x * 7 + y * 13) % 11) * 3;
+      const p = (y * width + x) * 3;
+      data[p] = edge + texture;
+      data[p + 1] = 40 + Math.round((120 * y) / height) + texture;
+      data[p + 2] = 60 + Math.round((100 * x) / width);
+    }
+  return { data, width, height };
+}
+
+/** A global colour matrix plus offset (a mild sepia-like mix that stays inside 0..255 on `syntheticPhoto`). */
+export function colourMix(frame: RgbFrame): RgbFrame {
+  const m = [
+    [0.6, 0.3, 0.1],
+    [0.25, 0.6, 0.1],
+    [0.15, 0.25, 0.45],
+  ];
+  const out = new Uint8Array(frame.data.length);
+  for (let i = 0; i < out.length; i += 3)
+    for (let c = 0; c < 3; c++)
+      out[i + c] = Math.round(
+        m[c]![0]! * frame.data[i]! + m[c]![1]! * frame.data[i + 1]! + m[c]![2]! * frame.data[i + 2]! + 10,
+      );
+  return { ...frame, data: out };
+}

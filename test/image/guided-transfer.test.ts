@@ -1,47 +1,9 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import sharp from 'sharp';
 import { applyLocalAffine, fitLocalAffine } from '../../pipeline/image/guided-transfer.ts';
 import type { RgbFrame } from '../../pipeline/image/rgb-frame.ts';
-
-/** A textured photo stand-in: smooth colour gradients, fine noise-like texture and one hard vertical edge. */
-function syntheticPhoto(width: number, height: number): RgbFrame {
-  const data = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const edge = x < width / 2 ? 50 : 170;
-      const texture = ((x * 7 + y * 13) % 11) * 3;
-      const p = (y * width + x) * 3;
-      data[p] = edge + texture;
-      data[p + 1] = 40 + Math.round((120 * y) / height) + texture;
-      data[p + 2] = 60 + Math.round((100 * x) / width);
-    }
-  return { data, width, height };
-}
-
-async function resize(frame: RgbFrame, width: number, height: number): Promise<RgbFrame> {
-  const data = await sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } })
-    .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
-    .raw()
-    .toBuffer();
-  return { data: new Uint8Array(data), width, height };
-}
-
-/** A global colour matrix (a mild sepia-like mix that stays inside 0..255 on the synthetic photo). */
-function mix(frame: RgbFrame): RgbFrame {
-  const m = [
-    [0.6, 0.3, 0.1],
-    [0.25, 0.6, 0.1],
-    [0.15, 0.25, 0.45],
-  ];
-  const out = new Uint8Array(frame.data.length);
-  for (let i = 0; i < out.length; i += 3)
-    for (let c = 0; c < 3; c++)
-      out[i + c] = Math.round(
-        m[c]![0]! * frame.data[i]! + m[c]![1]! * frame.data[i + 1]! + m[c]![2]! * frame.data[i + 2]! + 10,
-      );
-  return { ...frame, data: out };
-}
+import { resizeFrame } from '../../pipeline/image/resize-frame.ts';
+import { colourMix, syntheticPhoto } from './fixtures.ts';
 
 function maxDifference(a: RgbFrame, b: RgbFrame): number {
   let max = 0;
@@ -60,25 +22,28 @@ function edgeStep(frame: RgbFrame): number {
 
 test('an unchanged result gives the full-size source back exactly', async () => {
   const full = syntheticPhoto(640, 480);
-  const work = await resize(full, 160, 120);
+  const work = await resizeFrame(full, 160, 120);
   const out = applyLocalAffine(fitLocalAffine(work, work), full);
   assert.ok(maxDifference(out, full) <= 0, `max difference ${maxDifference(out, full)}`);
 });
 
 test('a global colour matrix edit transfers to the full size within 1/255 of the matrix applied there', async () => {
   const full = syntheticPhoto(640, 480);
-  const work = await resize(full, 160, 120);
-  const out = applyLocalAffine(fitLocalAffine(work, mix(work)), full);
-  assert.ok(maxDifference(out, mix(full)) <= 1, `max difference ${maxDifference(out, mix(full))}`);
+  const work = await resizeFrame(full, 160, 120);
+  const out = applyLocalAffine(fitLocalAffine(work, colourMix(work)), full);
+  assert.ok(
+    maxDifference(out, colourMix(full)) <= 1,
+    `max difference ${maxDifference(out, colourMix(full))}`,
+  );
 });
 
 test('a hard edge stays as sharp as in the source after a colour edit, unlike the resized result', async () => {
   const full = syntheticPhoto(640, 480);
-  const work = await resize(full, 160, 120);
-  const edited = mix(work);
+  const work = await resizeFrame(full, 160, 120);
+  const edited = colourMix(work);
   const out = applyLocalAffine(fitLocalAffine(work, edited), full);
-  const expected = edgeStep(mix(full));
-  const resized = await resize(edited, 640, 480);
+  const expected = edgeStep(colourMix(full));
+  const resized = await resizeFrame(edited, 640, 480);
   assert.ok(Math.abs(edgeStep(out) - expected) <= 1, `edge step ${edgeStep(out)} vs ${expected}`);
   assert.ok(
     edgeStep(resized) < expected * 0.6,
@@ -88,7 +53,7 @@ test('a hard edge stays as sharp as in the source after a colour edit, unlike th
 
 test('a spatially varying edit (a vignette) follows the working-size result', async () => {
   const full = syntheticPhoto(640, 480);
-  const work = await resize(full, 160, 120);
+  const work = await resizeFrame(full, 160, 120);
   const vignette = (f: RgbFrame): RgbFrame => {
     const data = new Uint8Array(f.data.length);
     for (let y = 0; y < f.height; y++)
