@@ -38,3 +38,13 @@ export function closedCapabilities(
     edits: names.map((name) => ({ name, examples: [`make it ${name}`], ...CUES[name] })),
   };
 }
+
+/**
+ * A model.json patch (test/pipeline/patched-bundle.ts) that makes kk-tiny closed and one-edit with the hand
+ * cues above, so the tests' sentences read the same whatever cue lists the shipped bundle carries.
+ */
+export function closedOneEditManifest(manifest: Record<string, unknown>): void {
+  const capabilities = manifest.capabilities as { edits: { name: string }[] } & Record<string, unknown>;
+  Object.assign(capabilities, { closed: true, oneEditPerInstruction: true });
+  for (const edit of capabilities.edits) Object.assign(edit, CUES[edit.name]);
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { EMBEDDED_MODEL_DIR } from '../../models/default-model-dir.ts';
 import { EditFailedError } from '../../bots/local/local-adapter.ts';
-import { CUES } from '../commands/reading-fixture.ts';
+import { closedOneEditManifest } from '../commands/reading-fixture.ts';
 import { bundleWithPatches, type PatchedBundle } from '../pipeline/patched-bundle.ts';
 import { startLocalEditing, type LocalEditing } from './local-editing.ts';
 
@@ -18,11 +18,7 @@ let photo: Uint8Array;
 
 before(async () => {
   patched = await bundleWithPatches(EMBEDDED_MODEL_DIR, {
-    'model.json': (manifest) => {
-      const capabilities = manifest.capabilities as { edits: { name: string }[] } & Record<string, unknown>;
-      Object.assign(capabilities, { closed: true, oneEditPerInstruction: true });
-      for (const edit of capabilities.edits) Object.assign(edit, CUES[edit.name]);
-    },
+    'model.json': closedOneEditManifest,
   });
   local = await startLocalEditing(patched.dir, 'e2e-closed-model');
   photo = await readFile(`${EMBEDDED_MODEL_DIR}/eval-images/rocket.jpg`);

@@ -19,7 +19,7 @@ import {
 import { phrasingChecksTable, phrasingSummaryTable } from '../../eval/phrasing-tables.ts';
 import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
 import type { EditPipeline } from '../../pipeline/edit-pipeline.ts';
-import { CUES } from '../commands/reading-fixture.ts';
+import { closedOneEditManifest } from '../commands/reading-fixture.ts';
 import { bundleWithPatches, type PatchedBundle } from '../pipeline/patched-bundle.ts';
 
 const CHECKS: PhrasingCheck[] = [
@@ -37,11 +37,7 @@ const results: PhrasingCheckResult[] = [];
 
 before(async () => {
   patched = await bundleWithPatches(EMBEDDED_MODEL_DIR, {
-    'model.json': (manifest) => {
-      const capabilities = manifest.capabilities as { edits: { name: string }[] } & Record<string, unknown>;
-      Object.assign(capabilities, { closed: true, oneEditPerInstruction: true });
-      for (const edit of capabilities.edits) Object.assign(edit, CUES[edit.name]);
-    },
+    'model.json': closedOneEditManifest,
     'edits.json': (edits) => void (edits.phrasingChecks = CHECKS),
   });
   spec = await loadEditsSpec(patched.dir);

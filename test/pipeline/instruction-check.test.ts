@@ -10,14 +10,8 @@ import { loadBundle, type ModelBundle } from '../../models/load-bundle.ts';
 import { EditPipeline } from '../../pipeline/edit-pipeline.ts';
 import { UnknownEditError } from '../../pipeline/errors.ts';
 import { classifyFailure } from '../../queue/retry.ts';
-import { CUES } from '../commands/reading-fixture.ts';
+import { closedOneEditManifest } from '../commands/reading-fixture.ts';
 import { bundleWithPatches, type PatchedBundle } from './patched-bundle.ts';
-
-interface ManifestEdit {
-  name: string;
-  cues?: string[];
-  opposite?: string;
-}
 
 let patched: PatchedBundle;
 let stripped: PatchedBundle;
@@ -27,22 +21,20 @@ let image: Uint8Array;
 
 before(async () => {
   patched = await bundleWithPatches(EMBEDDED_MODEL_DIR, {
-    'model.json': (manifest) => {
-      const capabilities = manifest.capabilities as { edits: ManifestEdit[] } & Record<string, unknown>;
-      capabilities.closed = true;
-      capabilities.oneEditPerInstruction = true;
-      for (const edit of capabilities.edits) Object.assign(edit, CUES[edit.name]);
-    },
+    'model.json': closedOneEditManifest,
   });
   // kk-tiny 4 ships the fields; without them it stands for a bundle from before (kk-tiny 3).
   stripped = await bundleWithPatches(EMBEDDED_MODEL_DIR, {
     'model.json': (manifest) => {
-      const capabilities = manifest.capabilities as { edits: ManifestEdit[] } & Record<string, unknown>;
+      const capabilities = manifest.capabilities as { edits: Record<string, unknown>[] } & Record<
+        string,
+        unknown
+      >;
       delete capabilities.closed;
       delete capabilities.oneEditPerInstruction;
       for (const edit of capabilities.edits) {
-        delete (edit as unknown as Record<string, unknown>).cues;
-        delete (edit as unknown as Record<string, unknown>).opposite;
+        delete edit.cues;
+        delete edit.opposite;
       }
     },
   });
