@@ -8,9 +8,8 @@ import torch
 
 from .codec import ConvCodec, grid_energy
 from .edits import FAMILIES, apply_family
+from .evaluate import EVAL_SIZES
 from .images import EVAL_PHOTOS, fit_resize, load_photo, to_tensor
-
-SIZES = {"chelsea": (208, 288), "coffee": (208, 288), "rocket": (288, 208), "flower": (256, 256)}
 
 
 def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
@@ -25,7 +24,7 @@ def codec_report(codec: ConvCodec, device, log) -> dict:
         im = load_photo(name)
         if im is None:
             continue
-        h, w = SIZES.get(name, (256, 256))
+        h, w = EVAL_SIZES.get(name, (256, 256))
         x = fit_resize(to_tensor(im, device), h, w).clamp(0, 1)
         variants = {
             "photo": x,
