@@ -69,6 +69,8 @@ export const configSchema = z.object({
   KK_INTRA_OP_THREADS: int(0, 256).default(0),
   KK_TEXT_CACHE_MB: int(0, 65536).default(64),
   KK_LATENT_CACHE_MB: int(0, 65536).default(256),
+  /** Strength-0 frames and photos at the output size, so a re-edit of a single edit runs one strength. */
+  KK_TRANSFER_CACHE_MB: int(0, 65536).default(128),
 
   // --- Worker --------------------------------------------------------------------------------
   /** Run a worker inside `npm start` (the all-in-one default). Set 0 for bot-only replicas. */

@@ -36,6 +36,7 @@ export function editPipelineOptionsFromConfig(config: Config, logger?: Logger): 
     maxBatch: config.KK_MAX_BATCH,
     textCacheBytes: config.KK_TEXT_CACHE_MB * 2 ** 20,
     sourceCacheBytes: config.KK_LATENT_CACHE_MB * 2 ** 20,
+    transferCacheBytes: config.KK_TRANSFER_CACHE_MB * 2 ** 20,
     maxInputPixels: config.KK_MAX_INPUT_PIXELS,
     maxBytes: config.KK_OUTPUT_MAX_BYTES,
     logger,

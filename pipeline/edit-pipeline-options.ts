@@ -11,6 +11,8 @@ export interface EditPipelineOptions {
   textCacheBytes?: number;
   /** Source-latent cache budget in bytes; 0 disables. @defaultValue 256 MiB */
   sourceCacheBytes?: number;
+  /** Strength-0 frames and photos at the output size, for re-edits of transferred single edits; 0 disables. @defaultValue 128 MiB */
+  transferCacheBytes?: number;
   /** Longest side of a single edit's output image (it is resized back to the source's size). @defaultValue 2048 */
   maxOutputSide?: number;
   /** Largest source image accepted, in pixels. @defaultValue 40_000_000 */
@@ -42,6 +44,7 @@ export function resolveEditPipelineOptions(options: EditPipelineOptions): Resolv
     maxBatch: 4,
     textCacheBytes: 64 * 2 ** 20,
     sourceCacheBytes: 256 * 2 ** 20,
+    transferCacheBytes: 128 * 2 ** 20,
     maxOutputSide: 2048,
     maxInputPixels: 40_000_000,
     maxBytes: 8 * 2 ** 20,
@@ -55,6 +58,7 @@ export function resolveEditPipelineOptions(options: EditPipelineOptions): Resolv
   positiveInteger('maxBatch', resolved.maxBatch);
   nonNegative('textCacheBytes', resolved.textCacheBytes);
   nonNegative('sourceCacheBytes', resolved.sourceCacheBytes);
+  nonNegative('transferCacheBytes', resolved.transferCacheBytes);
   positiveInteger('maxOutputSide', resolved.maxOutputSide);
   positiveInteger('maxInputPixels', resolved.maxInputPixels);
   positiveInteger('maxBytes', resolved.maxBytes);

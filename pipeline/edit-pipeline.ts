@@ -12,7 +12,14 @@ import { prepareSource } from './image/preprocess.ts';
 import { tensorToRgb } from './image/postprocess.ts';
 import { EditInputError, throwIfAborted } from './errors.ts';
 import { attentionBatchLimit } from './attention-limit.ts';
-import { EditCaches, imageHash, sourceCacheKey, textCacheKey } from './cache/edit-caches.ts';
+import {
+  EditCaches,
+  imageHash,
+  photoCacheKey,
+  referenceCacheKey,
+  sourceCacheKey,
+  textCacheKey,
+} from './cache/edit-caches.ts';
 import { encodeInstruction, type TextEncoding } from './encode-instruction.ts';
 import { encodeSource, type SourceEncoding } from './encode-source.ts';
 import { projectStrengths } from './project-strengths.ts';
@@ -38,6 +45,8 @@ export interface GenerateOptions {
   keepTensors?: boolean;
   /** After each denoising step of each batch: the batch's first strength index, the step and its velocity. */
   onStep?: (info: { batchStart: number; step: number; velocity: Float32Array }) => void;
+  /** `imageHash(input.image)` when the caller has it already (`run` does). */
+  imageHash?: string;
 }
 
 export interface Generation {
@@ -71,6 +80,7 @@ export class EditPipeline implements EditRunner {
     this.caches = new EditCaches({
       textBytes: this.options.textCacheBytes,
       sourceBytes: this.options.sourceCacheBytes,
+      transferBytes: this.options.transferCacheBytes,
     });
   }
 
@@ -78,20 +88,23 @@ export class EditPipeline implements EditRunner {
     // 0. Read the instruction: a closed bundle refuses an edit it does not make before any model runs.
     const { note } = checkInstruction(this.bundle, input.instruction);
     const single = input.strengths.length === 1;
-    // A photometric bundle's single edit also runs strength 0 (same batch): the transfer fits the change
-    // between the two and applies it to the full-size source.
+    // A photometric bundle's single edit is carried to the photo's size: the transfer fits the change
+    // between the asked strength and strength 0 and applies it to the full-size photo.
     const transfer = single && this.bundle.manifest.defaults.fullResolution === 'guided-transfer';
     const strength = input.strengths[0]!;
-    // The photo at the output size decodes on a libvips thread while the model runs.
-    const fullSize = transfer
-      ? decodeAtOutputSize(input.image, {
-          maxSide: this.options.maxOutputSide,
-          maxInputPixels: this.options.maxInputPixels,
-        })
-      : undefined;
-    const generation = await this.generate(
-      transfer && strength !== 0 ? { ...input, strengths: [strength, 0] } : input,
-    );
+    const hash = imageHash(input.image);
+    // The photo at the output size decodes on a libvips thread while the model runs (or comes from the cache).
+    const fullSize = transfer ? this.photoAtOutputSize(input.image, hash) : undefined;
+    // The strength-0 frame is the same for every strength of one photo, instruction, seed and schedule: a
+    // re-edit takes it from the cache, a first edit runs it in the same batch as the asked strength.
+    const referenceKey = transfer ? this.referenceKey(input, hash) : undefined;
+    const cachedReference = referenceKey ? this.caches.transfer.get(referenceKey) : undefined;
+    const withReference = transfer && strength !== 0 && !cachedReference;
+    const generation = await this.generate(withReference ? { ...input, strengths: [strength, 0] } : input, {
+      imageHash: hash,
+    });
+    const reference = cachedReference ?? generation.frames.at(-1)!;
+    if (referenceKey && !cachedReference) this.caches.transfer.set(referenceKey, reference);
     const { clock } = generation;
     const maxBytes = input.maxBytes ?? this.options.maxBytes;
     // 8. Render the reply's files: one image at the source's size, or a GIF and a contact sheet.
@@ -103,7 +116,7 @@ export class EditPipeline implements EditRunner {
           height: generation.height,
         };
       const frame = fullSize
-        ? await transferFrames(await fullSize, generation.frames[0]!, generation.frames.at(-1)!)
+        ? await transferFrames(await fullSize, generation.frames[0]!, reference)
         : generation.frames[0]!;
       const { file, width, height } = await renderSingle(frame, {
         format: input.format ?? 'png',
@@ -140,14 +153,13 @@ export class EditPipeline implements EditRunner {
     const clock = new StageClock(input.onProgress, input.signal);
 
     // 1. Check inputs.
-    const steps = input.steps ?? manifest.defaults.steps;
-    const guidance = input.guidance ?? manifest.defaults.guidance;
+    const { steps, guidance } = this.schedule(input);
     checkInput(input, steps, guidance);
 
     // 2. Encode the instruction (cached per instruction: a "stronger" re-edit skips both text encoders).
     const text = await this.encodeText(input.instruction, clock);
     // 3-4. Preprocess and VAE-encode the source (cached per image: a re-edit skips decoding and the VAE).
-    const source = await this.encodeImage(input.image, clock);
+    const source = await this.encodeImage(input.image, options.imageHash ?? imageHash(input.image), clock);
     throwIfAborted(input.signal);
 
     // 5. Initial noise (one draw shared by every strength), position ids and the sigma schedule.
@@ -253,9 +265,9 @@ export class EditPipeline implements EditRunner {
     });
   }
 
-  private async encodeImage(image: Uint8Array, clock: StageClock): Promise<SourceEncoding> {
+  private async encodeImage(image: Uint8Array, hash: string, clock: StageClock): Promise<SourceEncoding> {
     const { manifest } = this.bundle;
-    const key = sourceCacheKey(this.bundle.key, imageHash(image), manifest.defaults.maxArea);
+    const key = sourceCacheKey(this.bundle.key, hash, manifest.defaults.maxArea);
     const cached = this.caches.source.get(key);
     if (cached) {
       // Report the skipped stages so progress consumers see every stage once.
@@ -273,6 +285,35 @@ export class EditPipeline implements EditRunner {
     const encoding = await clock.time('encode-image', () => encodeSource(this.bundle, prepared));
     this.caches.source.set(key, encoding);
     return encoding;
+  }
+
+  /** The step count and guidance an input runs with (the bundle's defaults where it names none). */
+  private schedule(input: EditInput): { steps: number; guidance: number } {
+    const { defaults } = this.bundle.manifest;
+    return { steps: input.steps ?? defaults.steps, guidance: input.guidance ?? defaults.guidance };
+  }
+
+  private referenceKey(input: EditInput, hash: string): string {
+    return referenceCacheKey({
+      sourceKey: sourceCacheKey(this.bundle.key, hash, this.bundle.manifest.defaults.maxArea),
+      instruction: input.instruction,
+      seed: input.seed,
+      ...this.schedule(input),
+    });
+  }
+
+  /** The photo decoded at the output size, from the transfer cache when an earlier edit decoded it. */
+  private photoAtOutputSize(image: Uint8Array, hash: string): Promise<RgbFrame> {
+    const key = photoCacheKey(hash, this.options.maxOutputSide);
+    const cached = this.caches.transfer.get(key);
+    if (cached) return Promise.resolve(cached);
+    const decoded = decodeAtOutputSize(image, {
+      maxSide: this.options.maxOutputSide,
+      maxInputPixels: this.options.maxInputPixels,
+    });
+    // A failed decode is reported by the edit that awaits it; this branch only keeps a good one.
+    decoded.then((frame) => this.caches.transfer.set(key, frame)).catch(() => undefined);
+    return decoded;
   }
 
   /** The largest batch to send the transformer (see attention-limit.ts for the WebGPU case). */

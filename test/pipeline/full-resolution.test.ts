@@ -76,3 +76,41 @@ test('an edit keeps the full-size checker that the working size cannot hold', as
     }
   assert.ok(steps / count > 150, `checker contrast ${steps / count}`);
 });
+
+test("a re-edit at a new strength takes the strength-0 frame and the full-size photo from the cache, with the cold edit's result", async () => {
+  const cached = await createEditPipeline({ modelDir: EMBEDDED_MODEL_DIR });
+  const cold = await createEditPipeline({ modelDir: EMBEDDED_MODEL_DIR, transferCacheBytes: 0 });
+  try {
+    const edit = (strength: number, seed = 5) => ({
+      image: photo,
+      instruction: 'make it darker',
+      strengths: [strength],
+      seed,
+    });
+    const decoder = cached.bundle.sessions.vaeDecoder;
+    await cached.run(edit(0.3));
+    let runs = decoder.runCount;
+    const reEdit = await cached.run(edit(0.8));
+    assert.equal(decoder.runCount - runs, 1, 'only the asked strength is decoded');
+    const stats = cached.caches.transfer.stats();
+    assert.equal(stats.entries, 2, 'one strength-0 frame and one photo');
+    assert.equal(stats.hits, 2);
+
+    // Its image is the one a pipeline without the transfer cache makes (strength 0 in the same batch).
+    const reference = await cold.run(edit(0.8));
+    const a = await decode(reEdit.files[0]!.data);
+    const b = await decode(reference.files[0]!.data);
+    let max = 0;
+    for (let i = 0; i < a.data.length; i++) max = Math.max(max, Math.abs(a.data[i]! - b.data[i]!));
+    assert.ok(max <= 1, `max difference ${max} from the uncached edit`);
+    assert.equal(cold.caches.transfer.stats().entries, 0);
+
+    // A new seed is a new strength-0 frame: it runs in the batch again.
+    runs = decoder.runCount;
+    await cached.run(edit(0.8, 6));
+    assert.equal(decoder.runCount - runs, 2, 'the asked strength and strength 0');
+  } finally {
+    await cached.dispose();
+    await cold.dispose();
+  }
+});
