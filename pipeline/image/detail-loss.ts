@@ -33,6 +33,10 @@ import { boxMean, boxMeanInterleaved } from './box-mean.ts';
 import { COEFFICIENTS, type LocalAffine } from './local-affine.ts';
 import type { RgbFrame } from './rgb-frame.ts';
 import { assertRgbFrame } from './rgb-frame.ts';
+import { WorkBuffers } from './work-buffers.ts';
+
+// The energy planes, the high-pass planes and the box filter's scratch, reused from edit to edit (work-buffers.ts).
+const work = new WorkBuffers();
 
 export interface DetailLossOptions {
   /** Window radius of the local high-pass energy, in working-size pixels. @defaultValue 2 */
@@ -91,9 +95,9 @@ export function withDetailLoss(
   }
   const n = width * height;
   // Per pixel: E's high-pass energy, then the energy of the detail the colour transform predicts.
-  const energies = new Float64Array(n * 2);
-  const referenceDetail = highPass(frames.reference);
-  const resultDetail = highPass(frames.result);
+  const energies = work.take('energies', n * 2);
+  const referenceDetail = highPass(frames.reference, 'reference');
+  const resultDetail = highPass(frames.result, 'result');
   for (let i = 0; i < n; i++) {
     const p = i * CHANNELS;
     const k = i * COEFFICIENTS;
@@ -112,7 +116,7 @@ export function withDetailLoss(
     energies[i * 2] = e0 * e0 + e1 * e1 + e2 * e2;
     energies[i * 2 + 1] = predictedEnergy;
   }
-  boxMeanInterleaved(energies, 2, width, height, radius, energies);
+  boxMeanInterleaved(energies, 2, width, height, radius, energies, work.take('scratch', n * 2));
   // The image-wide ratio: the prior where a window has too little detail to measure its own.
   let [editedSum, predictedSum] = [0, 0];
   for (let i = 0; i < n; i++) {
@@ -120,7 +124,7 @@ export function withDetailLoss(
     predictedSum += energies[i * 2 + 1]!;
   }
   const prior = Math.min(1, (editedSum + QUANTISATION_ENERGY * n) / (predictedSum + QUANTISATION_ENERGY * n));
-  const raw = new Float64Array(n);
+  const raw = work.take('raw', n);
   const full = 1 - tolerance;
   for (let i = 0; i < n; i++) {
     // (E_hp + epsilon * prior) / (P_hp + epsilon): the local energy ratio where P has detail to lose,
@@ -161,12 +165,23 @@ export function withDetailLoss(
   return { affine: { width, height, coefficients: out }, gain };
 }
 
-/** x - box3(x), 3 channels interleaved per pixel, colour values in [0, 1]. */
-function highPass(frame: RgbFrame): Float64Array {
+/**
+ * x - box3(x), 3 channels interleaved per pixel, colour values in [0, 1], in the work buffer `slot` (valid
+ * until the next call with the same slot).
+ */
+function highPass(frame: RgbFrame, slot: string): Float64Array {
   const { width, height, data } = frame;
-  const values = new Float64Array(data.length);
+  const values = work.take(slot, data.length);
   for (let i = 0; i < data.length; i++) values[i] = data[i]! / 255;
-  const low = boxMeanInterleaved(values, CHANNELS, width, height, 1, new Float64Array(values.length));
+  const low = boxMeanInterleaved(
+    values,
+    CHANNELS,
+    width,
+    height,
+    1,
+    work.take('low', values.length),
+    work.take('scratch', values.length),
+  );
   for (let i = 0; i < values.length; i++) values[i] = values[i]! - low[i]!;
   return values;
 }

@@ -14,6 +14,7 @@ import { boxMeanInterleaved } from './box-mean.ts';
 import type { RgbFrame } from './rgb-frame.ts';
 import { assertRgbFrame } from './rgb-frame.ts';
 import { COEFFICIENTS, type LocalAffine } from './local-affine.ts';
+import { WorkBuffers } from './work-buffers.ts';
 
 // The apply step lives in its own module (it is the per-output-pixel loop); callers find both here.
 export { applyLocalAffine } from './apply-local-affine.ts';
@@ -35,6 +36,9 @@ export interface GuidedTransferOptions {
  */
 const MOMENTS = 21;
 
+// The moments, the box filter's row pass and the raw coefficients: reused from fit to fit (work-buffers.ts).
+const work = new WorkBuffers();
+
 /** Fits the local affine colour transform from `source` to `result` (both at the working size). */
 export function fitLocalAffine(
   source: RgbFrame,
@@ -54,11 +58,11 @@ export function fitLocalAffine(
   const n = width * height;
   const moments = pixelMoments(source.data, result.data, n);
   const global = globalAffine(moments, n);
-  const scratch = new Float64Array(n * MOMENTS);
+  const scratch = work.take('scratch', n * MOMENTS);
   boxMeanInterleaved(moments, MOMENTS, width, height, radius, moments, scratch);
 
   // Plain locals in the per-pixel solve: it runs for every working pixel, and indirections were most of its cost.
-  const raw = new Float64Array(n * COEFFICIENTS);
+  const raw = work.take('raw', n * COEFFICIENTS);
   for (let x = 0; x < n; x++) {
     const m = x * MOMENTS;
     const u0 = moments[m]!;
@@ -104,7 +108,7 @@ export function fitLocalAffine(
 
 /** The 21 per-pixel moments (see MOMENTS) of 8-bit source and result pixels, colour values in [0, 1]. */
 function pixelMoments(source: Uint8Array, result: Uint8Array, n: number): Float64Array {
-  const moments = new Float64Array(n * MOMENTS);
+  const moments = work.take('moments', n * MOMENTS);
   for (let i = 0; i < n; i++) {
     const p = i * 3;
     const i0 = source[p]! / 255;
