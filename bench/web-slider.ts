@@ -48,6 +48,9 @@ const { values } = parseArgs({
 });
 const DRAGS = Number(values.drags);
 const WARMUP = Number(values.warmup);
+// The strengths below repeat after 31 drags, and a drag to the strength already shown starts no edit.
+if (WARMUP + DRAGS > 31)
+  throw new Error('--drags plus --warmup can be at most 31 (the strengths repeat after that)');
 
 interface Drag {
   strength: number;
