@@ -15,6 +15,11 @@ export interface EditPipelineOptions {
   transferCacheBytes?: number;
   /** Longest side of a single edit's output image (it is resized back to the source's size). @defaultValue 2048 */
   maxOutputSide?: number;
+  /**
+   * Longest side of a sweep's frames when the bundle carries its edits to the photo's size (guided transfer);
+   * other bundles' sweeps stay at the working size. The GIF still shrinks to fit `maxBytes`. @defaultValue 512
+   */
+  maxSweepSide?: number;
   /** Largest source image accepted, in pixels. @defaultValue 40_000_000 */
   maxInputPixels?: number;
   /** Byte budget per output file when the input gives none. @defaultValue 8 MiB */
@@ -46,6 +51,7 @@ export function resolveEditPipelineOptions(options: EditPipelineOptions): Resolv
     sourceCacheBytes: 256 * 2 ** 20,
     transferCacheBytes: 128 * 2 ** 20,
     maxOutputSide: 2048,
+    maxSweepSide: 512,
     maxInputPixels: 40_000_000,
     maxBytes: 8 * 2 ** 20,
     ownsBundle: true,
@@ -60,6 +66,7 @@ export function resolveEditPipelineOptions(options: EditPipelineOptions): Resolv
   nonNegative('sourceCacheBytes', resolved.sourceCacheBytes);
   nonNegative('transferCacheBytes', resolved.transferCacheBytes);
   positiveInteger('maxOutputSide', resolved.maxOutputSide);
+  positiveInteger('maxSweepSide', resolved.maxSweepSide);
   positiveInteger('maxInputPixels', resolved.maxInputPixels);
   positiveInteger('maxBytes', resolved.maxBytes);
   return resolved;

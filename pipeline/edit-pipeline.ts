@@ -29,7 +29,7 @@ import { packLatents, packedTokenCount, transformerImageIds } from './sampler/la
 import { seededNormal } from './sampler/seeded-normal.ts';
 import { makeSigmas } from './scheduler/flow-match-euler.ts';
 import { renderSingle, renderSweep } from './render-files.ts';
-import { decodeAtOutputSize, transferFrames } from './transfer-to-source-size.ts';
+import { decodeAtOutputSize, transferSweep } from './transfer-to-source-size.ts';
 import { checkInstruction } from './instruction-check.ts';
 import { StageClock } from './stage-clock.ts';
 import {
@@ -88,37 +88,40 @@ export class EditPipeline implements EditRunner {
     // 0. Read the instruction: a closed bundle refuses an edit it does not make before any model runs.
     const { note } = checkInstruction(this.bundle, input.instruction);
     const single = input.strengths.length === 1;
-    // A photometric bundle's single edit is carried to the photo's size: the transfer fits the change
-    // between the asked strength and strength 0 and applies it to the full-size photo.
-    const transfer = single && this.bundle.manifest.defaults.fullResolution === 'guided-transfer';
-    const strength = input.strengths[0]!;
+    // A photometric bundle's frames are carried onto the photo itself: the transfer fits the change between
+    // each strength and strength 0 and applies it to the photo at the output size (a sweep's is smaller).
+    const transfer = this.bundle.manifest.defaults.fullResolution === 'guided-transfer';
+    const maxSide = single ? this.options.maxOutputSide : this.options.maxSweepSide;
     const hash = imageHash(input.image);
     // The photo at the output size decodes on a libvips thread while the model runs (or comes from the cache).
-    const fullSize = transfer ? this.photoAtOutputSize(input.image, hash) : undefined;
+    const photo = transfer ? this.photoAtOutputSize(input.image, hash, maxSide) : undefined;
     // The strength-0 frame is the same for every strength of one photo, instruction, seed and schedule: a
-    // re-edit takes it from the cache, a first edit runs it in the same batch as the asked strength.
+    // re-edit takes it from the cache, a first edit runs it in the same batch as the asked strengths.
     const referenceKey = transfer ? this.referenceKey(input, hash) : undefined;
-    const cachedReference = referenceKey ? this.caches.transfer.get(referenceKey) : undefined;
-    const withReference = transfer && strength !== 0 && !cachedReference;
-    const generation = await this.generate(withReference ? { ...input, strengths: [strength, 0] } : input, {
-      imageHash: hash,
-    });
-    const reference = cachedReference ?? generation.frames.at(-1)!;
-    if (referenceKey && !cachedReference) this.caches.transfer.set(referenceKey, reference);
+    const zeroIndex = input.strengths.indexOf(0);
+    const cachedReference =
+      referenceKey && zeroIndex < 0 ? this.caches.transfer.get(referenceKey) : undefined;
+    const withReference = transfer && zeroIndex < 0 && !cachedReference;
+    const generation = await this.generate(
+      withReference ? { ...input, strengths: [...input.strengths, 0] } : input,
+      { imageHash: hash },
+    );
+    const reference =
+      cachedReference ?? generation.frames[zeroIndex < 0 ? input.strengths.length : zeroIndex];
+    if (referenceKey && reference && !cachedReference) this.caches.transfer.set(referenceKey, reference);
     const { clock } = generation;
     const maxBytes = input.maxBytes ?? this.options.maxBytes;
     // 8. Render the reply's files: one image at the source's size, or a GIF and a contact sheet.
     const rendered = await clock.time('render', async () => {
+      const asked = generation.frames.slice(0, input.strengths.length);
+      const frames = photo && reference ? await transferSweep(await photo, asked, reference) : asked;
       if (!single)
         return {
-          files: await renderSweep(generation.frames, generation.strengths, { maxBytes }),
-          width: generation.width,
-          height: generation.height,
+          files: await renderSweep(frames, input.strengths, { maxBytes }),
+          width: frames[0]!.width,
+          height: frames[0]!.height,
         };
-      const frame = fullSize
-        ? await transferFrames(await fullSize, generation.frames[0]!, reference)
-        : generation.frames[0]!;
-      const { file, width, height } = await renderSingle(frame, {
+      const { file, width, height } = await renderSingle(frames[0]!, {
         format: input.format ?? 'png',
         sourceWidth: generation.sourceWidth,
         sourceHeight: generation.sourceHeight,
@@ -302,15 +305,12 @@ export class EditPipeline implements EditRunner {
     });
   }
 
-  /** The photo decoded at the output size, from the transfer cache when an earlier edit decoded it. */
-  private photoAtOutputSize(image: Uint8Array, hash: string): Promise<RgbFrame> {
-    const key = photoCacheKey(hash, this.options.maxOutputSide);
+  /** The photo decoded with its longest side at most `maxSide`, from the transfer cache when an earlier edit decoded it. */
+  private photoAtOutputSize(image: Uint8Array, hash: string, maxSide: number): Promise<RgbFrame> {
+    const key = photoCacheKey(hash, maxSide);
     const cached = this.caches.transfer.get(key);
     if (cached) return Promise.resolve(cached);
-    const decoded = decodeAtOutputSize(image, {
-      maxSide: this.options.maxOutputSide,
-      maxInputPixels: this.options.maxInputPixels,
-    });
+    const decoded = decodeAtOutputSize(image, { maxSide, maxInputPixels: this.options.maxInputPixels });
     // A failed decode is reported by the edit that awaits it; this branch only keeps a good one.
     decoded.then((frame) => this.caches.transfer.set(key, frame)).catch(() => undefined);
     return decoded;

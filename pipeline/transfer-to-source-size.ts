@@ -60,12 +60,30 @@ export async function transferFrames(
   reference: RgbFrame,
   options: TransferOptions = {},
 ): Promise<RgbFrame> {
+  const [frame] = await transferSweep(full, [result], reference, options);
+  return frame!;
+}
+
+/**
+ * Every frame of a sweep (each fitted against the same strength-0 `reference`) onto `full`. The photo is
+ * brought to the working size once, for all of them.
+ */
+export async function transferSweep(
+  full: RgbFrame,
+  results: readonly RgbFrame[],
+  reference: RgbFrame,
+  options: TransferOptions = {},
+): Promise<RgbFrame[]> {
   const { detailLoss = {} } = options;
-  // The photo at the working size is resized on a libvips thread while the fit runs here.
-  const source = detailLoss === false ? undefined : resizeFrame(full, reference.width, reference.height);
-  source?.catch(() => undefined);
-  let affine = fitLocalAffine(reference, result, options);
-  if (source && detailLoss !== false)
-    affine = withDetailLoss(affine, { reference, result, source: await source }, detailLoss).affine;
-  return applyLocalAffine(affine, full);
+  // The photo at the working size is resized on a libvips thread while the first fit runs here.
+  const working = detailLoss === false ? undefined : resizeFrame(full, reference.width, reference.height);
+  working?.catch(() => undefined);
+  const frames: RgbFrame[] = [];
+  for (const result of results) {
+    let affine = fitLocalAffine(reference, result, options);
+    if (working && detailLoss !== false)
+      affine = withDetailLoss(affine, { reference, result, source: await working }, detailLoss).affine;
+    frames.push(applyLocalAffine(affine, full));
+  }
+  return frames;
 }

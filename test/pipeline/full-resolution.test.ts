@@ -10,6 +10,9 @@ import sharp from 'sharp';
 import { EMBEDDED_MODEL_DIR } from '../../models/default-model-dir.ts';
 import { createEditPipeline } from '../../pipeline/create-edit-pipeline.ts';
 import type { EditPipeline } from '../../pipeline/edit-pipeline.ts';
+import { decodeAtOutputSize } from '../../pipeline/transfer-to-source-size.ts';
+import { psnr } from '../../eval/metrics.ts';
+import { decodePages } from '../render/gif-pages.ts';
 
 let pipeline: EditPipeline;
 let photo: Uint8Array;
@@ -113,4 +116,31 @@ test("a re-edit at a new strength takes the strength-0 frame and the full-size p
     await cached.dispose();
     await cold.dispose();
   }
+});
+
+test("a sweep's frames come at the sweep size with the photo's own detail, strength 0 the photo itself", async () => {
+  const result = await pipeline.run({
+    image: photo,
+    instruction: 'make it warmer',
+    strengths: [0, 0.5, 1],
+    seed: 3,
+  });
+  // The working size is 256x256; the sweep comes at maxSweepSide (512) from the 1024x1024 photo.
+  assert.deepEqual([result.width, result.height], [512, 512]);
+  const pages = await decodePages(result.files[0]!.data);
+  assert.equal(pages.length, 3);
+  assert.deepEqual([pages[0]!.width, pages[0]!.height], [512, 512]);
+  const at512 = await decodeAtOutputSize(photo, { maxSide: 512, maxInputPixels: 40_000_000 });
+  const identity = psnr(pages[0]!, at512);
+  assert.ok(identity > 30, `strength 0 against the photo at 512: ${identity.toFixed(1)} dB (GIF palette only)`);
+  // The checker's 4-px cells are 2 px at 512: a working-size frame could not hold them.
+  const last = pages[2]!;
+  let steps = 0;
+  let count = 0;
+  for (let y = 200; y < 310; y++)
+    for (let x = 200; x < 310; x += 2) {
+      steps += Math.abs(last.data[(y * 512 + x) * 3 + 1]! - last.data[(y * 512 + x - 1) * 3 + 1]!);
+      count++;
+    }
+  assert.ok(steps / count > 150, `checker contrast ${steps / count}`);
 });

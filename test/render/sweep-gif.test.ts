@@ -1,29 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import type { RgbFrame } from '../../pipeline/image/rgb-frame.ts';
 import { encodeSweepGif, evenlySpaced, playOrder, renderSweepGif } from '../../pipeline/render/sweep-gif.ts';
 import { FRAME_COLOURS, identify, sweepFrame } from './frames.ts';
 import { parseGif } from './gif-structure.ts';
+import { decodePages } from './gif-pages.ts';
 
 const frames = (count: number, width = 64, height = 48) =>
   Array.from({ length: count }, (_, i) => sweepFrame(i, width, height));
-
-/** Every page of a GIF decoded by sharp (libvips / cgif's reader, independent of gifenc). */
-async function decodePages(gif: Uint8Array): Promise<RgbFrame[]> {
-  const meta = await sharp(gif, { animated: true }).metadata();
-  const { data, info } = await sharp(gif, { animated: true })
-    .removeAlpha()
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  const pageHeight = meta.pageHeight ?? info.height;
-  const pageBytes = info.width * pageHeight * 3;
-  return Array.from({ length: meta.pages ?? 1 }, (_, k) => ({
-    data: new Uint8Array(data.subarray(k * pageBytes, (k + 1) * pageBytes)),
-    width: info.width,
-    height: pageHeight,
-  }));
-}
 
 describe('renderSweepGif', () => {
   it('writes a looping GIF89a with the frames in the order given', async () => {
