@@ -186,7 +186,7 @@ function report(drags: Drag[], modelId: string): void {
     ['pick-up: queued -> worker starts', column((d) => d.pickupMs)],
     ['worker, less the model: blobs, IPC', column((d) => d.workerMs)],
     ['model run (timings.total)', column((d) => d.modelMs)],
-    ['  of which denoise (strength and 0, one batch)', column((d) => d.denoiseMs)],
+    ['  of which denoise (the strength; strength 0 comes from the first edit)', column((d) => d.denoiseMs)],
     ['  of which render (transfer to the photo size, PNG)', column((d) => d.renderMs)],
     ['delivery: finished -> event at the page', column((d) => d.deliveryMs)],
     ['image: event -> on screen', column((d) => d.imageMs)],
