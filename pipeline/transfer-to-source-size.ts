@@ -11,7 +11,12 @@
  */
 import type { RgbFrame } from './image/rgb-frame.ts';
 import { checkSource, decodeSourceAt } from './image/preprocess.ts';
-import { applyLocalAffine, fitLocalAffine, type GuidedTransferOptions } from './image/guided-transfer.ts';
+import {
+  applyLocalAffine,
+  fitLocalAffine,
+  prepareGuide,
+  type GuidedTransferOptions,
+} from './image/guided-transfer.ts';
 import { withDetailLoss, type DetailLossOptions } from './image/detail-loss.ts';
 import { resizeFrame } from './image/resize-frame.ts';
 import { outputSize } from './render-files.ts';
@@ -66,7 +71,8 @@ export async function transferFrames(
 
 /**
  * Every frame of a sweep (each fitted against the same strength-0 `reference`) onto `full`. The photo is
- * brought to the working size once, for all of them.
+ * brought to the working size once, and the reference's half of the fit is done once, for all of them.
+ * The returned frames are read-only: `reference` itself comes back as `full`.
  */
 export async function transferSweep(
   full: RgbFrame,
@@ -78,9 +84,15 @@ export async function transferSweep(
   // The photo at the working size is resized on a libvips thread while the first fit runs here.
   const working = detailLoss === false ? undefined : resizeFrame(full, reference.width, reference.height);
   working?.catch(() => undefined);
+  const guide = prepareGuide(reference, options);
   const frames: RgbFrame[] = [];
   for (const result of results) {
-    let affine = fitLocalAffine(reference, result, options);
+    // The strength-0 frame itself (a sweep's first, a single edit at 0) transfers to the photo exactly.
+    if (result === reference) {
+      frames.push(full);
+      continue;
+    }
+    let affine = fitLocalAffine(reference, result, options, guide);
     if (working && detailLoss !== false)
       affine = withDetailLoss(affine, { reference, result, source: await working }, detailLoss).affine;
     frames.push(applyLocalAffine(affine, full));

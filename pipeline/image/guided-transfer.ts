@@ -30,70 +30,150 @@ export interface GuidedTransferOptions {
   epsilon?: number;
 }
 
-/**
- * Per pixel, interleaved: I (3), p (3), then I_i I_j for i <= j (6: 00 01 02 11 12 22), then I_i p_c
- * (9, index 12 + 3c + i). Window means of these give every covariance the fit needs.
- */
-const MOMENTS = 21;
+/** Guide moments per pixel, interleaved: I (3), then I_i I_j for i <= j (6: 00 01 02 11 12 22). */
+const GUIDE_MOMENTS = 9;
+/** Result moments per pixel, interleaved: p (3), then I_i p_c (9, index 3 + 3c + i). */
+const RESULT_MOMENTS = 12;
 
 // The moments, the box filter's row pass and the raw coefficients: reused from fit to fit (work-buffers.ts).
 const work = new WorkBuffers();
 
-/** Fits the local affine colour transform from `source` to `result` (both at the working size). */
+/**
+ * What a fit needs from the source alone, so the frames of a sweep (all fitted against the same strength-0
+ * frame) share it: per pixel the window means of I (3) and the inverse of the window covariance of I plus
+ * epsilon (6: 00 01 02 11 12 22), and the image means of the guide moments.
+ */
+export interface FitGuide {
+  width: number;
+  height: number;
+  radius: number;
+  epsilon: number;
+  /** 9 values per pixel: window mean of I, then the symmetric inverse. */
+  windows: Float64Array;
+  /** Image means of the 9 guide moments (for the global fit). */
+  means: Float64Array;
+}
+
+/** The source's half of the fit (see FitGuide). */
+export function prepareGuide(source: RgbFrame, options: GuidedTransferOptions = {}): FitGuide {
+  const { radius = 2, epsilon = 1e-4 } = options;
+  assertRgbFrame(source, 'source');
+  if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0, got ${epsilon}`);
+  const { width, height, data } = source;
+  const n = width * height;
+  const moments = work.take('guide', n * GUIDE_MOMENTS);
+  for (let i = 0; i < n; i++) {
+    const i0 = data[i * 3]! / 255;
+    const i1 = data[i * 3 + 1]! / 255;
+    const i2 = data[i * 3 + 2]! / 255;
+    const m = i * GUIDE_MOMENTS;
+    moments[m] = i0;
+    moments[m + 1] = i1;
+    moments[m + 2] = i2;
+    moments[m + 3] = i0 * i0;
+    moments[m + 4] = i0 * i1;
+    moments[m + 5] = i0 * i2;
+    moments[m + 6] = i1 * i1;
+    moments[m + 7] = i1 * i2;
+    moments[m + 8] = i2 * i2;
+  }
+  const means = imageMeans(moments, GUIDE_MOMENTS, n);
+  // Fresh, not a work buffer: it outlives other fits (a sweep's frames await between them).
+  const windows = new Float64Array(n * GUIDE_MOMENTS);
+  boxMeanInterleaved(
+    moments,
+    GUIDE_MOMENTS,
+    width,
+    height,
+    radius,
+    windows,
+    work.take('scratch', moments.length),
+  );
+  for (let x = 0; x < n; x++) {
+    const m = x * GUIDE_MOMENTS;
+    const u0 = windows[m]!;
+    const u1 = windows[m + 1]!;
+    const u2 = windows[m + 2]!;
+    // Window covariance of the guide plus epsilon on the diagonal (symmetric), inverted by its adjugate.
+    const a = windows[m + 3]! - u0 * u0 + epsilon;
+    const b = windows[m + 4]! - u0 * u1;
+    const d = windows[m + 5]! - u0 * u2;
+    const e = windows[m + 6]! - u1 * u1 + epsilon;
+    const f = windows[m + 7]! - u1 * u2;
+    const h = windows[m + 8]! - u2 * u2 + epsilon;
+    const c00 = e * h - f * f;
+    const c01 = d * f - b * h;
+    const c02 = b * f - d * e;
+    const k = 1 / (a * c00 + b * c01 + d * c02);
+    windows[m + 3] = c00 * k;
+    windows[m + 4] = c01 * k;
+    windows[m + 5] = c02 * k;
+    windows[m + 6] = (a * h - d * d) * k;
+    windows[m + 7] = (b * d - a * f) * k;
+    windows[m + 8] = (a * e - b * b) * k;
+  }
+  return { width, height, radius, epsilon, windows, means };
+}
+
+/**
+ * Fits the local affine colour transform from `source` to `result` (both at the working size). `guide`
+ * (from `prepareGuide(source, options)`) skips the source's half when several results share a source.
+ */
 export function fitLocalAffine(
   source: RgbFrame,
   result: RgbFrame,
   options: GuidedTransferOptions = {},
+  guide: FitGuide = prepareGuide(source, options),
 ): LocalAffine {
-  const { radius = 2, epsilon = 1e-4 } = options;
-  assertRgbFrame(source, 'source');
   assertRgbFrame(result, 'result');
   if (source.width !== result.width || source.height !== result.height) {
     throw new RangeError(
       `source ${source.width}x${source.height} and result ${result.width}x${result.height} differ in size`,
     );
   }
-  if (!(epsilon > 0)) throw new RangeError(`epsilon must be > 0, got ${epsilon}`);
-  const { width, height } = source;
+  if (guide.width !== source.width || guide.height !== source.height)
+    throw new RangeError(
+      `the guide is ${guide.width}x${guide.height}, the source ${source.width}x${source.height}`,
+    );
+  const { width, height, radius, epsilon, windows } = guide;
   const n = width * height;
-  const moments = pixelMoments(source.data, result.data, n);
-  const global = globalAffine(moments, n);
-  const scratch = work.take('scratch', n * MOMENTS);
-  boxMeanInterleaved(moments, MOMENTS, width, height, radius, moments, scratch);
+  const moments = resultMoments(source.data, result.data, n);
+  const global = globalAffine(guide.means, imageMeans(moments, RESULT_MOMENTS, n));
+  boxMeanInterleaved(
+    moments,
+    RESULT_MOMENTS,
+    width,
+    height,
+    radius,
+    moments,
+    work.take('scratch', moments.length),
+  );
 
   // Plain locals in the per-pixel solve: it runs for every working pixel, and indirections were most of its cost.
   const raw = work.take('raw', n * COEFFICIENTS);
   for (let x = 0; x < n; x++) {
-    const m = x * MOMENTS;
-    const u0 = moments[m]!;
-    const u1 = moments[m + 1]!;
-    const u2 = moments[m + 2]!;
-    // Window covariance of the guide plus epsilon on the diagonal (symmetric).
-    const a = moments[m + 6]! - u0 * u0 + epsilon;
-    const b = moments[m + 7]! - u0 * u1;
-    const d = moments[m + 8]! - u0 * u2;
-    const e = moments[m + 9]! - u1 * u1 + epsilon;
-    const f = moments[m + 10]! - u1 * u2;
-    const h = moments[m + 11]! - u2 * u2 + epsilon;
-    // Its inverse by the adjugate, shared by the three output channels.
-    const c00 = e * h - f * f;
-    const c01 = d * f - b * h;
-    const c02 = b * f - d * e;
-    const c11 = a * h - d * d;
-    const c12 = b * d - a * f;
-    const c22 = a * e - b * b;
-    const k = 1 / (a * c00 + b * c01 + d * c02);
+    const g = x * GUIDE_MOMENTS;
+    const m = x * RESULT_MOMENTS;
+    const u0 = windows[g]!;
+    const u1 = windows[g + 1]!;
+    const u2 = windows[g + 2]!;
+    const c00 = windows[g + 3]!;
+    const c01 = windows[g + 4]!;
+    const c02 = windows[g + 5]!;
+    const c11 = windows[g + 6]!;
+    const c12 = windows[g + 7]!;
+    const c22 = windows[g + 8]!;
     const o = x * COEFFICIENTS;
     for (let c = 0; c < 3; c++) {
-      const q = moments[m + 3 + c]!;
-      const g = c * 4;
+      const q = moments[m + c]!;
+      const p = c * 4;
       // rhs = cov(I, p_c) + epsilon * (global row c): the prior pulls toward the global fit.
-      const r0 = moments[m + 12 + 3 * c]! - u0 * q + epsilon * global[g]!;
-      const r1 = moments[m + 13 + 3 * c]! - u1 * q + epsilon * global[g + 1]!;
-      const r2 = moments[m + 14 + 3 * c]! - u2 * q + epsilon * global[g + 2]!;
-      const a0 = (c00 * r0 + c01 * r1 + c02 * r2) * k;
-      const a1 = (c01 * r0 + c11 * r1 + c12 * r2) * k;
-      const a2 = (c02 * r0 + c12 * r1 + c22 * r2) * k;
+      const r0 = moments[m + 3 + 3 * c]! - u0 * q + epsilon * global[p]!;
+      const r1 = moments[m + 4 + 3 * c]! - u1 * q + epsilon * global[p + 1]!;
+      const r2 = moments[m + 5 + 3 * c]! - u2 * q + epsilon * global[p + 2]!;
+      const a0 = c00 * r0 + c01 * r1 + c02 * r2;
+      const a1 = c01 * r0 + c11 * r1 + c12 * r2;
+      const a2 = c02 * r0 + c12 * r1 + c22 * r2;
       raw[o + 3 * c] = a0;
       raw[o + 3 * c + 1] = a1;
       raw[o + 3 * c + 2] = a2;
@@ -102,81 +182,76 @@ export function fitLocalAffine(
   }
   // Averaged over the windows that cover each pixel.
   const coefficients = new Float32Array(n * COEFFICIENTS);
-  boxMeanInterleaved(raw, COEFFICIENTS, width, height, radius, coefficients, scratch.subarray(0, raw.length));
+  boxMeanInterleaved(
+    raw,
+    COEFFICIENTS,
+    width,
+    height,
+    radius,
+    coefficients,
+    work.take('scratch', raw.length),
+  );
   return { width, height, coefficients };
 }
 
-/** The 21 per-pixel moments (see MOMENTS) of 8-bit source and result pixels, colour values in [0, 1]. */
-function pixelMoments(source: Uint8Array, result: Uint8Array, n: number): Float64Array {
-  const moments = work.take('moments', n * MOMENTS);
+/** The 12 per-pixel result moments (see RESULT_MOMENTS) of 8-bit pixels, colour values in [0, 1]. */
+function resultMoments(source: Uint8Array, result: Uint8Array, n: number): Float64Array<ArrayBuffer> {
+  const moments = work.take('result', n * RESULT_MOMENTS);
   for (let i = 0; i < n; i++) {
     const p = i * 3;
     const i0 = source[p]! / 255;
     const i1 = source[p + 1]! / 255;
     const i2 = source[p + 2]! / 255;
-    const p0 = result[p]! / 255;
-    const p1 = result[p + 1]! / 255;
-    const p2 = result[p + 2]! / 255;
-    const m = i * MOMENTS;
-    moments[m] = i0;
-    moments[m + 1] = i1;
-    moments[m + 2] = i2;
-    moments[m + 3] = p0;
-    moments[m + 4] = p1;
-    moments[m + 5] = p2;
-    moments[m + 6] = i0 * i0;
-    moments[m + 7] = i0 * i1;
-    moments[m + 8] = i0 * i2;
-    moments[m + 9] = i1 * i1;
-    moments[m + 10] = i1 * i2;
-    moments[m + 11] = i2 * i2;
-    moments[m + 12] = i0 * p0;
-    moments[m + 13] = i1 * p0;
-    moments[m + 14] = i2 * p0;
-    moments[m + 15] = i0 * p1;
-    moments[m + 16] = i1 * p1;
-    moments[m + 17] = i2 * p1;
-    moments[m + 18] = i0 * p2;
-    moments[m + 19] = i1 * p2;
-    moments[m + 20] = i2 * p2;
+    const m = i * RESULT_MOMENTS;
+    for (let c = 0; c < 3; c++) {
+      const v = result[p + c]! / 255;
+      moments[m + c] = v;
+      moments[m + 3 + 3 * c] = i0 * v;
+      moments[m + 4 + 3 * c] = i1 * v;
+      moments[m + 5 + 3 * c] = i2 * v;
+    }
   }
   return moments;
 }
 
+/** The image mean of each of `channels` interleaved planes. */
+function imageMeans(data: Float64Array, channels: number, n: number): Float64Array {
+  const mean = new Float64Array(channels);
+  for (let i = 0; i < n; i++) for (let k = 0; k < channels; k++) mean[k] = mean[k]! + data[i * channels + k]!;
+  for (let k = 0; k < channels; k++) mean[k] = mean[k]! / n;
+  return mean;
+}
+
 /**
  * The least-squares affine map over the whole image, 3 rows of [A_c0, A_c1, A_c2, b_c], from the image
- * means of the per-pixel moments; a tiny ridge keeps a flat (e.g. single-colour) image solvable, where it
- * falls back to "same colour change everywhere".
+ * means of the guide and result moments; a tiny ridge keeps a flat (e.g. single-colour) image solvable,
+ * where it falls back to "same colour change everywhere".
  */
-function globalAffine(moments: Float64Array, n: number): Float64Array {
-  const mean = new Float64Array(MOMENTS);
-  for (let i = 0; i < n; i++)
-    for (let k = 0; k < MOMENTS; k++) mean[k] = mean[k]! + moments[i * MOMENTS + k]!;
-  for (let k = 0; k < MOMENTS; k++) mean[k] = mean[k]! / n;
-  const [u0, u1, u2] = [mean[0]!, mean[1]!, mean[2]!];
+function globalAffine(guide: Float64Array, result: Float64Array): Float64Array {
+  const [u0, u1, u2] = [guide[0]!, guide[1]!, guide[2]!];
   const ridge = 1e-6;
   const s = Float64Array.of(
-    mean[6]! - u0 * u0 + ridge,
-    mean[7]! - u0 * u1,
-    mean[8]! - u0 * u2,
-    mean[7]! - u0 * u1,
-    mean[9]! - u1 * u1 + ridge,
-    mean[10]! - u1 * u2,
-    mean[8]! - u0 * u2,
-    mean[10]! - u1 * u2,
-    mean[11]! - u2 * u2 + ridge,
+    guide[3]! - u0 * u0 + ridge,
+    guide[4]! - u0 * u1,
+    guide[5]! - u0 * u2,
+    guide[4]! - u0 * u1,
+    guide[6]! - u1 * u1 + ridge,
+    guide[7]! - u1 * u2,
+    guide[5]! - u0 * u2,
+    guide[7]! - u1 * u2,
+    guide[8]! - u2 * u2 + ridge,
   );
   const inv = new Float64Array(9);
   invert3(s, inv);
   const out = new Float64Array(12);
   for (let c = 0; c < 3; c++) {
-    const q = mean[3 + c]!;
-    const r = [0, 1, 2].map((i) => mean[12 + 3 * c + i]! - mean[i]! * q);
+    const q = result[c]!;
+    const r = [0, 1, 2].map((i) => result[3 + 3 * c + i]! - guide[i]! * q);
     let b = q;
     for (let i = 0; i < 3; i++) {
       const a = inv[i * 3]! * r[0]! + inv[i * 3 + 1]! * r[1]! + inv[i * 3 + 2]! * r[2]!;
       out[c * 4 + i] = a;
-      b -= a * mean[i]!;
+      b -= a * guide[i]!;
     }
     out[c * 4 + 3] = b;
   }
