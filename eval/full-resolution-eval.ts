@@ -11,7 +11,10 @@
  * to the output size as `EditPipeline.run` does for a single edit. Prints markdown tables: identity at s = 0
  * against the photo, fidelity PSNR against the target at each strength, black-and-white residual colour at
  * s = 1, and block-grid energy (eval/block-grid.ts) at the codec's 8 and 16 px periods on the working-size
- * output and at the same periods scaled to the output size.
+ * output and at the same periods scaled to the output size. Each case also records how the product reads
+ * its instruction (`checkInstruction`: runs, runs with a note, or refused before the model runs), and the
+ * summary is given over every case and over the cases that run without a note (what the issue's phrasing
+ * target asks: "reaches the same fidelity bar, or gets the note").
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
@@ -37,6 +40,8 @@ import {
   type FamilyId,
 } from './edits-spec.ts';
 import { meanChroma, psnr } from './metrics.ts';
+import { checkInstruction } from '../pipeline/instruction-check.ts';
+import { UnknownEditError } from '../pipeline/errors.ts';
 
 const STRENGTHS = [0.25, 0.5, 0.75, 1] as const;
 const SEED = 7;
@@ -91,6 +96,23 @@ interface Row {
   grid: { working8: number; working16: number; full8: number; full16: number };
   workingSize: string;
   outputSize: string;
+  /** What a user is told (instruction-check.ts): nothing, a note, or a refusal (the edit would not run). */
+  reading: 'runs' | 'note' | 'refused';
+  note?: string;
+}
+
+/** How the product reads `instruction` for this bundle, as `EditPipeline.run` does before the model runs. */
+function readingOf(
+  bundle: Parameters<typeof checkInstruction>[0],
+  instruction: string,
+): Pick<Row, 'reading' | 'note'> {
+  try {
+    const { note } = checkInstruction(bundle, instruction);
+    return note ? { reading: 'note', note } : { reading: 'runs' };
+  } catch (error) {
+    if (error instanceof UnknownEditError) return { reading: 'refused', note: error.message };
+    throw error;
+  }
 }
 
 const rows: Row[] = [];
@@ -145,10 +167,11 @@ for (const entry of values.model) {
           workingSize: `${working.width}x${working.height}`,
           outputSize: `${size.width}x${size.height}`,
           ...(family === 'grayscale' ? { chromaRatio: meanChroma(last!) / meanChroma(full) } : {}),
+          ...readingOf(pipeline.bundle, instruction),
         };
         rows.push(row);
         log(
-          `[full-res] ${label} ${photo} ${family} "${instruction}": identity ${identity.toFixed(1)}, fidelity ` +
+          `[full-res] ${label} ${photo} ${family} "${instruction}" (${row.reading}): identity ${identity.toFixed(1)}, fidelity ` +
             `${fidelity.map((f) => f.toFixed(1)).join('/')}, grid ${Object.values(row.grid)
               .map((v) => v.toFixed(2))
               .join(
@@ -180,19 +203,40 @@ for (const family of FAMILY_IDS) {
   });
   console.log(`| ${family} | ${cells.join(' | ')} |`);
 }
-const overall = models.map((m) => {
-  const rs = rows.filter((r) => r.model === m);
-  const perFamily = FAMILY_IDS.map((f) => mean(rs.filter((r) => r.family === f).flatMap((r) => r.fidelity)));
-  const worst = Math.min(...perFamily);
+/** One model's summary line over `rs` (all its cases, or the ones that run without a note). */
+function summary(m: string, rs: Row[], scope: string): string {
+  const perFamily = FAMILY_IDS.map((f) => rs.filter((r) => r.family === f).flatMap((r) => r.fidelity)).map(
+    (xs) => (xs.length ? mean(xs) : NaN),
+  );
+  const measured = perFamily.filter((v) => !Number.isNaN(v));
+  const worst = Math.min(...measured);
   const bw = rs.filter((r) => r.chromaRatio !== undefined).map((r) => r.chromaRatio!);
   const grid = (key: keyof Row['grid']) => Math.max(...rs.map((r) => r.grid[key]));
+  const told = (kind: Row['reading']) => rs.filter((r) => r.reading === kind).length;
   return (
-    `- **${m}**: identity ${fmt(mean(rs.map((r) => Math.min(r.identity, 100))))} dB, fidelity mean ` +
-    `${mean(perFamily).toFixed(1)} dB, worst family ${FAMILY_IDS[perFamily.indexOf(worst)]} ${worst.toFixed(1)} dB; ` +
-    `B&W residual colour at s = 1 ${(100 * mean(bw)).toFixed(1)}% of the photo's (max ${(100 * Math.max(...bw)).toFixed(1)}%); ` +
+    `- **${m}**, ${scope} (${rs.length} cases; ${told('note')} with a note, ${told('refused')} refused): identity ` +
+    `${fmt(mean(rs.map((r) => Math.min(r.identity, 100))))} dB, fidelity mean ${mean(measured).toFixed(1)} dB over ` +
+    `${measured.length} families, worst family ${FAMILY_IDS[perFamily.indexOf(worst)]} ${worst.toFixed(1)} dB; ` +
+    `B&W residual colour at s = 1 ${(100 * mean(bw)).toFixed(1)}% of the photo's (max ${(100 * Math.max(...bw)).toFixed(1)}%, ${bw.length} cases); ` +
     `largest block-grid excess (PASS <= ${GRID_MARGIN}) working 8 px ${grid('working8').toFixed(2)}, 16 px ` +
     `${grid('working16').toFixed(2)}, output-size ${grid('full8').toFixed(2)} / ${grid('full16').toFixed(2)}`
   );
+}
+const overall = models.flatMap((m) => {
+  const rs = rows.filter((r) => r.model === m);
+  return [
+    summary(m, rs, 'every case'),
+    summary(
+      m,
+      rs.filter((r) => r.reading === 'runs'),
+      'cases that run without a note',
+    ),
+  ];
 });
+const noted = rows.filter((r) => r.reading !== 'runs');
+if (noted.length)
+  console.log(
+    `\nTold, not (only) run: ${[...new Set(noted.map((r) => `${r.model} "${r.instruction}" (${r.reading})`))].join('; ')}`,
+  );
 console.log(`\n${overall.join('\n')}`);
 if (values.json) await writeFile(values.json, JSON.stringify(rows, null, 1));
