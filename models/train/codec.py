@@ -123,6 +123,21 @@ class ConvCodec(nn.Module):
         return (out,) if not return_dict else SimpleNamespace(sample=out)
 
 
+@torch.no_grad()
+def widen_to_lapped(decoder: Decoder) -> None:
+    """Replaces the decoder's block transform (8x8 kernel at stride 8: each latent pixel paints only its own
+    block) by a lapped one: a 16x16 kernel at stride 8 (padding 4), so each latent pixel paints its block and
+    half of each neighbour's and training can blend across block borders. The centre starts as the block
+    basis and the rest as zeros, so the decoder's output is unchanged until it is trained."""
+    block = decoder.pca
+    lapped = nn.ConvTranspose2d(block.in_channels, block.out_channels, 2 * SCALE, stride=SCALE, padding=SCALE // 2)
+    lapped = lapped.to(block.weight.device)
+    lapped.weight.zero_()
+    lapped.weight[:, :, SCALE // 2 : SCALE // 2 + SCALE, SCALE // 2 : SCALE // 2 + SCALE] = block.weight
+    lapped.bias.copy_(block.bias)
+    decoder.pca = lapped
+
+
 def grid_energy(x: torch.Tensor) -> torch.Tensor:
     """Mean squared difference across 8-px block borders minus the same inside blocks, per image: > 0 when a
     block grid shows (used as a training penalty and a log figure)."""

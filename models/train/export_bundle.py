@@ -14,6 +14,7 @@ import torch
 
 from .edits import COLOURS, COLOUR_NAMES, FAMILIES, FAMILY_SPECS, TINT_K
 from .phrasings import HELD_OUT, OPPOSITE, PHRASING_CHECKS, PHRASINGS, cue_words, split
+from .schedule import inference_sigmas
 
 # A fixed string rather than the date, so that re-running the training command reproduces model.json too.
 MODEL_VERSION = "4.0.0"
@@ -119,8 +120,11 @@ class OrtPipeline:
 
     def run(self, src_u8: np.ndarray, text: str, strengths: list[float], noise: np.ndarray, steps: int,
             guidance: float) -> np.ndarray:
-        from .train import inference_sigmas
+        return self.decode(self.latents(src_u8, text, strengths, noise, steps, guidance))
 
+    def latents(self, src_u8: np.ndarray, text: str, strengths: list[float], noise: np.ndarray, steps: int,
+                guidance: float) -> np.ndarray:
+        """The denoised latents [b, C, h/8, w/8] for each strength, unscaled (what the VAE decoder takes)."""
         b = len(strengths)
         h, w, _ = src_u8.shape
         vae, sch = self.m["vae"], self.m["scheduler"]
@@ -156,8 +160,11 @@ class OrtPipeline:
                 "modulation": mod})[0]
             x = x + np.float32(sig[i + 1] - sig[i]) * out[:, :n]
         z = x.reshape(b, gh, gw, c, 2, 2).transpose(0, 3, 1, 4, 2, 5).reshape(b, c, lh, lw)
-        z = z / vae["scalingFactor"] + vae["shiftFactor"]
-        img = self.s["vaeDecoder"].run(None, {"latent": z.astype(np.float32)})[0]
+        return (z / vae["scalingFactor"] + vae["shiftFactor"]).astype(np.float32)
+
+    def decode(self, z: np.ndarray) -> np.ndarray:
+        """uint8 images [b, 3, h, w] from unscaled latents."""
+        img = self.s["vaeDecoder"].run(None, {"latent": z})[0]
         return np.round((np.clip(img, -1, 1) + 1) * 127.5).astype(np.uint8)  # [b,3,h,w]
 
 

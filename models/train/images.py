@@ -212,3 +212,19 @@ def procedural(n: int, h: int, w: int, gen: torch.Generator, device) -> torch.Te
     k = kind.view(n, 1, 1, 1)
     out = torch.where(k == 0, land, torch.where(k == 1, coll, torch.where(k == 2, tex, grat)))
     return out.clamp(0, 1)
+
+
+def training_sources(photos: PhotoCrops, gray: PhotoCrops, n: int, h: int, w: int, gen: torch.Generator,
+                     cpu_gen: torch.Generator, device) -> torch.Tensor:
+    """A training batch of 8-bit sources: half photo crops (an eighth of them from the grey photos, each crop
+    used twice), half procedural scenes."""
+    from .edits import quantise
+
+    n_photo = n // 2
+    n_crops = max(1, n_photo // 2)
+    crops = photos.sample(n_crops - n_crops // 8, h, w, cpu_gen)
+    if n_crops // 8:
+        crops = torch.cat([crops, gray.sample(n_crops // 8, h, w, cpu_gen)])
+    crops = crops.repeat(2, 1, 1, 1)[:n_photo]
+    proc = procedural(n - n_photo, h, w, gen, device)
+    return quantise(torch.cat([crops, proc]))

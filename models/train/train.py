@@ -33,8 +33,9 @@ from models.export.slider import set_slider_modulation  # noqa: E402
 from . import model as M
 from .calibration import StrengthMap, calibrate
 from .edits import COLOUR_NAMES, FAMILIES, apply_mixed, quantise
-from .images import GRAY_PHOTOS, TRAIN_PHOTOS, WORKING_SIZES, PhotoCrops, procedural
+from .images import GRAY_PHOTOS, TRAIN_PHOTOS, WORKING_SIZES, PhotoCrops, training_sources
 from .phrasings import PHRASINGS, UNK, render, split, train_vocabulary
+from .schedule import inference_sigmas, mu_for
 
 SWEEP = 8  # the paper samples s over the sweep positions {0, 1/7, ..., 1}
 TINT = FAMILIES.index("tint")
@@ -48,24 +49,6 @@ CODEC_FAMILY_DRAWS = FAMILIES + ["blur"]
 
 def log(msg: str) -> None:
     print(msg, flush=True)
-
-
-# ---- flow-match schedule (diffusers FlowMatchEulerDiscreteScheduler with dynamic shifting) ----
-
-def mu_for(seq_len: int, cfg: dict) -> float:
-    m = (cfg["max_shift"] - cfg["base_shift"]) / (cfg["max_image_seq_len"] - cfg["base_image_seq_len"])
-    return seq_len * m + cfg["base_shift"] - m * cfg["base_image_seq_len"]
-
-
-def shift_sigma(sigma, mu: float):
-    return math.exp(mu) / (math.exp(mu) + (1 / sigma - 1))
-
-
-def inference_sigmas(steps: int, seq_len: int, cfg: dict) -> list[float]:
-    """sigmas = linspace(1, 1/N, N), time-shifted by mu, then a final 0 (as the TS pipeline)."""
-    mu = mu_for(seq_len, cfg)
-    base = [1.0 - i * (1.0 - 1.0 / steps) / max(steps - 1, 1) for i in range(steps)] if steps > 1 else [1.0]
-    return [shift_sigma(s, mu) for s in base] + [0.0]
 
 
 # ---- token packing (FluxKontextPipeline._pack_latents / _prepare_latent_image_ids) ----
@@ -198,14 +181,7 @@ class Trainer:
         self.sched = {"base_shift": 0.5, "max_shift": 1.15, "base_image_seq_len": 256, "max_image_seq_len": 4096}
 
     def sources(self, n: int, h: int, w: int) -> torch.Tensor:
-        n_photo = n // 2
-        n_crops = max(1, n_photo // 2)
-        crops = self.photos.sample(n_crops - n_crops // 8, h, w, self.cpu_gen)
-        if n_crops // 8:
-            crops = torch.cat([crops, self.gray.sample(n_crops // 8, h, w, self.cpu_gen)])
-        crops = crops.repeat(2, 1, 1, 1)[:n_photo]
-        proc = procedural(n - n_photo, h, w, self.gen, self.device)
-        return quantise(torch.cat([crops, proc]))
+        return training_sources(self.photos, self.gray, n, h, w, self.gen, self.cpu_gen, self.device)
 
     def fit_codec(self):
         """The codec's PCA core from source images, then its convolutional branches: loaded from
