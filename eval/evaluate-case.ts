@@ -12,6 +12,7 @@ import { editTarget } from './edit-families.ts';
 import { CASE_STRENGTHS, FIDELITY_STRENGTHS, SWEEP_STRENGTHS, type EvalCase } from './eval-cases.ts';
 import type { EditsSpec } from './edits-spec.ts';
 import { psnr, sweepMetrics, type SweepMetrics } from './metrics.ts';
+import { gridReport } from './block-grid.ts';
 
 /** A held-out photo: the bytes the pipeline gets and the 8-bit frame it works on. */
 export interface EvalSource {
@@ -28,6 +29,11 @@ export interface CaseResult extends EvalCase {
   sweep: SweepMetrics;
   /** The same metrics of the targets' sweep: what a perfect model would score. */
   targetSweep: SweepMetrics;
+  /**
+   * Block-grid excess of the output at s = 1 over its target at the codec's 8-px block and 16-px token
+   * periods (block-grid.ts: no grid within `GRID_MARGIN`). The working-size frame, as the model decodes it.
+   */
+  grid: { p8: number; p16: number };
   /** Wall time of the pipeline call, ms. */
   ms: number;
 }
@@ -90,8 +96,10 @@ export async function evaluateCase(
 
   const fidelity: Record<string, number> = {};
   for (const s of FIDELITY_STRENGTHS) fidelity[String(s)] = psnr(frameAt(s), targetAt(s));
+  const [full, fullTarget] = [frameAt(1), targetAt(1)];
   return {
     ...evalCase,
+    grid: { p8: gridReport(full, fullTarget, 8).excess, p16: gridReport(full, fullTarget, 16).excess },
     identity: psnr(frameAt(0), source.frame),
     fidelity,
     sweep: sweepMetrics(SWEEP_STRENGTHS.map(frameAt), source.frame, SWEEP_STRENGTHS),

@@ -42,6 +42,7 @@ const QUALITY_HEADER = [
   '\\|r\\| mean / min',
   'smooth mean / max',
   'target \\|r\\| / smooth max',
+  'no block grid at s=1 / max excess',
 ];
 
 function qualityCells(name: string, s: Summary): string[] {
@@ -60,6 +61,7 @@ function qualityCells(name: string, s: Summary): string[] {
     `${s.absR.toFixed(3)} / ${s.absRMin.toFixed(3)}`,
     `${s.smooth.toFixed(3)} / ${s.smoothMax.toFixed(3)}`,
     `${s.targetAbsR.toFixed(3)} / ${s.targetSmoothMax.toFixed(3)}`,
+    `${pct(s.noGrid)} / ${s.gridMax.toFixed(1)}`,
   ];
 }
 
@@ -73,6 +75,7 @@ export function qualityTable(summary: SplitSummary, format: TableFormat): string
     cells[9] += ` ${mark(s.pass.monotone)}`;
     cells[10] += ` ${mark(s.pass.absR)}`;
     cells[11] += ` ${mark(s.pass.smooth)}`;
+    cells[13] += ` ${mark(s.pass.noGrid)}`;
     rows.push(cells);
   }
   const o = summary.overall;
@@ -84,6 +87,7 @@ export function qualityTable(summary: SplitSummary, format: TableFormat): string
   cells[9] += ` ${mark(o.pass.monotone)}`;
   cells[10] += ` ${mark(o.pass.absR)} (>= ${EVAL_TARGETS.absR} in ${pct(o.absROk)})`;
   cells[11] += ` ${mark(o.pass.smooth)} (<= ${EVAL_TARGETS.smooth} in ${pct(o.smoothOk)})`;
+  cells[13] += ` ${mark(o.pass.noGrid)}`;
   rows.push(cells);
   const header = format === 'text' ? QUALITY_HEADER.map((h) => h.replaceAll('\\|', '|')) : QUALITY_HEADER;
   return formatTable(header, rows, format);

@@ -5,6 +5,7 @@
 import { FAMILY_IDS, type FamilyId } from './edits-spec.ts';
 import { FIDELITY_STRENGTHS } from './eval-cases.ts';
 import type { CaseResult } from './evaluate-case.ts';
+import { GRID_MARGIN } from './block-grid.ts';
 
 export const EVAL_TARGETS = {
   /** Mean PSNR(output at s = 0, source), dB. */
@@ -19,6 +20,8 @@ export const EVAL_TARGETS = {
   absR: 0.98,
   /** Mean delta_smooth of the sweeps. */
   smooth: 0.1,
+  /** Share of outputs at s = 1 with no block grid (excess within GRID_MARGIN at 8 and 16 px). */
+  noGrid: 0.95,
 } as const;
 
 export interface Summary {
@@ -43,6 +46,9 @@ export interface Summary {
   targetR: number;
   targetAbsR: number;
   targetSmoothMax: number;
+  /** Largest block-grid excess at s = 1 (8 or 16 px) and the share of cases within GRID_MARGIN at both. */
+  gridMax: number;
+  noGrid: number;
   /** Mean pipeline time per case, ms. */
   ms: number;
 }
@@ -53,6 +59,7 @@ export interface Verdicts {
   monotone: boolean;
   absR: boolean;
   smooth: boolean;
+  noGrid: boolean;
 }
 
 export interface SplitSummary {
@@ -93,6 +100,8 @@ export function summariseCases(cases: readonly CaseResult[]): Summary {
     targetR: mean(cases.map((c) => c.targetSweep.r)),
     targetAbsR: mean(cases.map((c) => Math.abs(c.targetSweep.r))),
     targetSmoothMax: Math.max(...cases.map((c) => c.targetSweep.smooth)),
+    gridMax: Math.max(...cases.map((c) => Math.max(c.grid.p8, c.grid.p16))),
+    noGrid: share(cases.map((c) => c.grid.p8 <= GRID_MARGIN && c.grid.p16 <= GRID_MARGIN)),
     ms: mean(cases.map((c) => c.ms)),
   };
 }
@@ -104,6 +113,7 @@ function verdicts(s: Summary, fidelityOk: boolean): Verdicts {
     monotone: s.monotone >= EVAL_TARGETS.monotone,
     absR: s.absR >= EVAL_TARGETS.absR,
     smooth: s.smooth <= EVAL_TARGETS.smooth,
+    noGrid: s.noGrid >= EVAL_TARGETS.noGrid,
   };
 }
 

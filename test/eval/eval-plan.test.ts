@@ -65,7 +65,12 @@ test('tensorToFrame inverts the pipeline normalisation (u / 127.5 - 1) exactly',
 });
 
 /** A synthetic result: `quality` sets every PSNR, the sweep is monotone and linear unless told. */
-function result(family: FamilyId, quality: number, sweep: Partial<CaseResult['sweep']> = {}): CaseResult {
+function result(
+  family: FamilyId,
+  quality: number,
+  sweep: Partial<CaseResult['sweep']> = {},
+  grid: CaseResult['grid'] = { p8: 0.5, p16: -0.2 },
+): CaseResult {
   const evalCase: EvalCase = {
     photo: 'p',
     family,
@@ -82,6 +87,7 @@ function result(family: FamilyId, quality: number, sweep: Partial<CaseResult['sw
     fidelity: { '0.25': quality, '0.5': quality, '0.75': quality, '1': quality },
     sweep: { ...metrics, ...sweep },
     targetSweep: metrics,
+    grid,
     ms: 1,
   };
 }
@@ -90,7 +96,7 @@ test('summariseSplit: per-family verdicts, overall mean, worst family judged apa
   const good = FAMILY_IDS.filter((f) => f !== 'contrast').map((f) => result(f, 30));
   const summary = summariseSplit([
     ...good,
-    result('contrast', 15, { monotone: false, r: -0.5, smooth: 0.3 }),
+    result('contrast', 15, { monotone: false, r: -0.5, smooth: 0.3 }, { p8: 0.1, p16: 7.5 }),
   ]);
   const contrast = summary.families.contrast!;
   assert.deepEqual(contrast.pass, {
@@ -99,14 +105,17 @@ test('summariseSplit: per-family verdicts, overall mean, worst family judged apa
     monotone: false,
     absR: false,
     smooth: false,
+    noGrid: false,
   });
   assert.equal(contrast.absR, 0.5);
+  assert.equal(contrast.gridMax, 7.5);
   assert.deepEqual(summary.families.fog!.pass, {
     identity: true,
     fidelity: true,
     monotone: true,
     absR: true,
     smooth: true,
+    noGrid: true,
   });
   const { overall } = summary;
   assert.equal(overall.n, 16);
@@ -116,9 +125,13 @@ test('summariseSplit: per-family verdicts, overall mean, worst family judged apa
   assert.equal(overall.worstFamilyPass, false);
   assert.equal(overall.monotone, 15 / 16);
   assert.equal(overall.pass.monotone, false); // 93.75% < 95%
+  assert.equal(overall.noGrid, 15 / 16);
+  assert.equal(overall.pass.noGrid, false); // one grid in 16 sweeps: 93.75% < 95%
   const table = qualityTable(summary, 'markdown');
   assert.match(table, /\| contrast \| 1 \| 20\.0 MISS \| 15\.0 MISS \|/);
   assert.match(table, /worst family contrast 15\.0 MISS/);
+  assert.match(table, /\| 0% \/ 7\.5 MISS \|$/m);
+  assert.match(table, /\| 93\.8% \/ 7\.5 MISS \|$/m);
 });
 
 test('overviewTable: one column per split, every target with its verdict and what explains it', () => {
