@@ -132,7 +132,10 @@ test("a sweep's frames come at the sweep size with the photo's own detail, stren
   assert.deepEqual([pages[0]!.width, pages[0]!.height], [512, 512]);
   const at512 = await decodeAtOutputSize(photo, { maxSide: 512, maxInputPixels: 40_000_000 });
   const identity = psnr(pages[0]!, at512);
-  assert.ok(identity > 30, `strength 0 against the photo at 512: ${identity.toFixed(1)} dB (GIF palette only)`);
+  assert.ok(
+    identity > 30,
+    `strength 0 against the photo at 512: ${identity.toFixed(1)} dB (GIF palette only)`,
+  );
   // The checker's 4-px cells are 2 px at 512: a working-size frame could not hold them.
   const last = pages[2]!;
   let steps = 0;
