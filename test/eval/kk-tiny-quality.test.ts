@@ -134,15 +134,16 @@ const OVERALL_FIDELITY_DB = 31; // measured mean of the cases (kk-tiny 4.1): 32.
 
 /**
  * The phrasings gate: every check of edits.json on one photo (CI time), and the share of each kind that must
- * pass (eval/phrasing-checks.ts says what passing means). kk-tiny 4 (the first bundle with checks) passes
- * these shares on chelsea; they are not yet tightened to its measured shares (the full phrasings eval of
- * kk-tiny 4 was not run in the session that landed it).
+ * pass (eval/phrasing-checks.ts says what passing means). kk-tiny 4.1 on chelsea (eval/RESULTS.md, all four
+ * photos): complaints 16 of 16, negations 10 of 11 ("the colours should not be so dull", 25.2 dB), two-edit
+ * 16 of 16, unsupported 8 of 8, every passing check at least 30.1 dB against the 28 dB bar; the shares below
+ * allow one more miss per kind (none for unsupported).
  */
 const PHRASING_PHOTOS = ['chelsea'];
 const PHRASING_MIN_PASS: Record<PhrasingCheckKind, number> = {
-  complaint: 0.75,
-  negation: 0.75,
-  'two-edit': 0.75,
+  complaint: 0.9,
+  negation: 0.85,
+  'two-edit': 0.9,
   unsupported: 1,
 };
 

@@ -45,6 +45,27 @@ async function decode(bytes: Uint8Array): Promise<{ data: Buffer; width: number;
   return { data, width: info.width, height: info.height };
 }
 
+/**
+ * Mean absolute step between neighbouring checker cells of `cell` pixels in the square [from, to) of the
+ * overlay, on the green channel (255 for a perfect checker, near 0 once it is blurred away).
+ */
+function checkerContrast(
+  frame: { data: Uint8Array; width: number },
+  from: number,
+  to: number,
+  cell: number,
+): number {
+  let steps = 0;
+  let count = 0;
+  for (let y = from; y < to; y++)
+    for (let x = from; x < to; x += cell) {
+      const at = (y * frame.width + x) * 3 + 1;
+      steps += Math.abs(frame.data[at]! - frame.data[at - 3]!);
+      count++;
+    }
+  return steps / count;
+}
+
 test('kk-tiny declares photometric edits', () => {
   assert.equal(pipeline.bundle.manifest.defaults.fullResolution, 'guided-transfer');
 });
@@ -69,15 +90,8 @@ test('an edit keeps the full-size checker that the working size cannot hold', as
     seed: 3,
   });
   const out = await decode(result.files[0]!.data);
-  // Mean absolute step between 4-pixel checker cells inside the overlay, on the green channel.
-  let steps = 0;
-  let count = 0;
-  for (let y = 400; y < 620; y++)
-    for (let x = 400; x < 620; x += 4) {
-      steps += Math.abs(out.data[(y * 1024 + x) * 3 + 1]! - out.data[(y * 1024 + x - 1) * 3 + 1]!);
-      count++;
-    }
-  assert.ok(steps / count > 150, `checker contrast ${steps / count}`);
+  const contrast = checkerContrast(out, 400, 620, 4);
+  assert.ok(contrast > 150, `checker contrast ${contrast}`);
 });
 
 test("a re-edit at a new strength takes the strength-0 frame and the full-size photo from the cache, with the cold edit's result", async () => {
@@ -137,13 +151,6 @@ test("a sweep's frames come at the sweep size with the photo's own detail, stren
     `strength 0 against the photo at 512: ${identity.toFixed(1)} dB (GIF palette only)`,
   );
   // The checker's 4-px cells are 2 px at 512: a working-size frame could not hold them.
-  const last = pages[2]!;
-  let steps = 0;
-  let count = 0;
-  for (let y = 200; y < 310; y++)
-    for (let x = 200; x < 310; x += 2) {
-      steps += Math.abs(last.data[(y * 512 + x) * 3 + 1]! - last.data[(y * 512 + x - 1) * 3 + 1]!);
-      count++;
-    }
-  assert.ok(steps / count > 150, `checker contrast ${steps / count}`);
+  const contrast = checkerContrast(pages[2]!, 200, 310, 2);
+  assert.ok(contrast > 150, `checker contrast ${contrast}`);
 });
