@@ -87,6 +87,9 @@ export class EditPipeline implements EditRunner {
   async run(input: EditInput): Promise<EditResult> {
     // 0. Read the instruction: a closed bundle refuses an edit it does not make before any model runs.
     const { note } = checkInstruction(this.bundle, input.instruction);
+    // The inputs' checks, before the image is hashed and decoded below (generate() repeats them for its own callers).
+    const { steps, guidance } = this.schedule(input);
+    checkInput(input, steps, guidance);
     const single = input.strengths.length === 1;
     // A photometric bundle's frames are carried onto the photo itself: the transfer fits the change between
     // each strength and strength 0 and applies it to the photo at the output size (a sweep's is smaller).

@@ -231,6 +231,8 @@ test('invalid inputs are refused before any model runs', async () => {
     input({ steps: 0 }),
     input({ seed: -1 }),
     input({ image: new Uint8Array() }),
+    // Not bytes at all (a caller's bug): refused as an input error, not a TypeError from hashing it.
+    input({ image: 'a photo' as unknown as Uint8Array }),
   ])
     await assert.rejects(pipeline.run(bad), EditInputError);
   assert.deepEqual(Object.values(delta(counts)), [0, 0, 0, 0, 0, 0]);
