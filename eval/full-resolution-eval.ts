@@ -24,7 +24,7 @@ import { createEditPipeline } from '../pipeline/create-edit-pipeline.ts';
 import { decodeSourceAt } from '../pipeline/image/preprocess.ts';
 import type { RgbFrame } from '../pipeline/image/rgb-frame.ts';
 import { outputSize } from '../pipeline/render-files.ts';
-import { transferFrames } from '../pipeline/transfer-to-source-size.ts';
+import { transferSweep } from '../pipeline/transfer-to-source-size.ts';
 import { resizeFrame } from '../pipeline/image/resize-frame.ts';
 import { GRID_MARGIN, gridReport } from './block-grid.ts';
 import { applyFamily, editTarget, frameToUnit, paramForStrength, quantise } from './edit-families.ts';
@@ -138,17 +138,16 @@ for (const entry of values.model) {
         const scale = size.width / working.width;
         const full = await decodeSourceAt(image, size);
         const small = await decodeSourceAt(image, working);
-        // The photo is decoded once per case; each strength is carried onto it as `EditPipeline.run` does.
-        const atSize = (frame: RgbFrame) =>
-          transfers ? transferFrames(full, frame, g.frames[0]!) : resizeFrame(frame, size.width, size.height);
-        const identity = psnr(await atSize(g.frames[0]!), full);
-        const fidelity: number[] = [];
-        let last: RgbFrame | undefined;
-        for (let k = 0; k < STRENGTHS.length; k++) {
-          last = await atSize(g.frames[k + 1]!);
-          fidelity.push(psnr(last, await targetAt(full, spec, family, STRENGTHS[k]!, colour, scale)));
-        }
-        const fullTarget = await targetAt(full, spec, family, 1, colour, scale);
+        // The photo is decoded once per case and every strength carried onto it with one transferSweep (each
+        // frame's result is the one `EditPipeline.run` gives that strength as a single edit).
+        const carried = transfers
+          ? await transferSweep(full, g.frames, g.frames[0]!)
+          : await Promise.all(g.frames.map((frame) => resizeFrame(frame, size.width, size.height)));
+        const identity = psnr(carried[0]!, full);
+        const targets: RgbFrame[] = [];
+        for (const s of STRENGTHS) targets.push(await targetAt(full, spec, family, s, colour, scale));
+        const fidelity = targets.map((target, k) => psnr(carried[k + 1]!, target));
+        const [last, fullTarget] = [carried.at(-1)!, targets.at(-1)!];
         const workingTarget = editTarget(small, spec, family, 1, colour);
         const modelOut = g.frames[STRENGTHS.length]!;
         const row: Row = {
@@ -161,12 +160,12 @@ for (const entry of values.model) {
           grid: {
             working8: gridReport(modelOut, workingTarget, 8).excess,
             working16: gridReport(modelOut, workingTarget, 16).excess,
-            full8: gridReport(last!, fullTarget, 8 * scale).excess,
-            full16: gridReport(last!, fullTarget, 16 * scale).excess,
+            full8: gridReport(last, fullTarget, 8 * scale).excess,
+            full16: gridReport(last, fullTarget, 16 * scale).excess,
           },
           workingSize: `${working.width}x${working.height}`,
           outputSize: `${size.width}x${size.height}`,
-          ...(family === 'grayscale' ? { chromaRatio: meanChroma(last!) / meanChroma(full) } : {}),
+          ...(family === 'grayscale' ? { chromaRatio: meanChroma(last) / meanChroma(full) } : {}),
           ...readingOf(pipeline.bundle, instruction),
         };
         rows.push(row);

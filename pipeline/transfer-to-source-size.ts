@@ -15,6 +15,7 @@ import {
   applyLocalAffine,
   fitLocalAffine,
   prepareGuide,
+  type FitGuide,
   type GuidedTransferOptions,
 } from './image/guided-transfer.ts';
 import { withDetailLoss, type DetailLossOptions } from './image/detail-loss.ts';
@@ -84,7 +85,7 @@ export async function transferSweep(
   // The photo at the working size is resized on a libvips thread while the first fit runs here.
   const working = detailLoss === false ? undefined : resizeFrame(full, reference.width, reference.height);
   working?.catch(() => undefined);
-  const guide = prepareGuide(reference, options);
+  let guide: FitGuide | undefined;
   const frames: RgbFrame[] = [];
   for (const result of results) {
     // The strength-0 frame itself (a sweep's first, a single edit at 0) transfers to the photo exactly.
@@ -92,6 +93,7 @@ export async function transferSweep(
       frames.push(full);
       continue;
     }
+    guide ??= prepareGuide(reference, options);
     let affine = fitLocalAffine(reference, result, options, guide);
     if (working && detailLoss !== false)
       affine = withDetailLoss(affine, { reference, result, source: await working }, detailLoss).affine;
