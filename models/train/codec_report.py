@@ -12,7 +12,7 @@ from .evaluate import EVAL_SIZES
 from .images import EVAL_PHOTOS, fit_resize, load_photo, to_tensor
 
 
-def _psnr(a: torch.Tensor, b: torch.Tensor) -> float:
+def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
     return float(-10 * torch.log10(((a - b) ** 2).mean().clamp(min=1e-12)))
 
 
@@ -35,7 +35,7 @@ def codec_report(codec: ConvCodec, device, log) -> dict:
             full = ((codec.decoder(codec.encoder(v * 2 - 1)) + 1) / 2).clamp(0, 1)
             pca = ((codec.decoder.pca(codec.encoder.pca(v * 2 - 1)) + 1) / 2).clamp(0, 1)
             rows[f"{name}/{label}"] = {
-                "psnr": round(_psnr(full, v), 2), "psnrPca": round(_psnr(pca, v), 2),
+                "psnr": round(psnr(full, v), 2), "psnrPca": round(psnr(pca, v), 2),
                 "gridExcess": float(grid_energy(full) - grid_energy(v)),
                 "gridExcessPca": float(grid_energy(pca) - grid_energy(v)),
             }

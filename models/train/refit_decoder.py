@@ -17,9 +17,11 @@ a grid at 8 and 16 px (the eval's working-size grid excess: 9-70 on Debian's KDE
 5. measures the old and the new decoder on the held-out eval photos (never trained on), exports
    vae_decoder.onnx with the same inputs and outputs (fp16-stored), and checks the export against torch.
 
-    python -m models.train.refit_decoder --bundle models/kk-tiny --out $OUT/refit [--steps 2500]
+    python -m models.train.refit_decoder --bundle <kk-tiny 4.0.0> --out $OUT/refit [--steps 2500]
 
-Deterministic for fixed arguments on the same software (fixed seeds, deterministic algorithms).
+The bundle is one with the block decoder (kk-tiny 4.0.0: `git archive 43cdeaa models/kk-tiny`); a lapped one
+(4.1.0) does not load. Deterministic for fixed arguments on the same software (fixed seeds, deterministic
+algorithms): a second run on the H200 wrote kk-tiny 4.1.0's vae_decoder.onnx byte for byte (sha256 d74da3f2...).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
 from .calibration import StrengthMap  # noqa: E402
 from .codec import SCALE, ConvCodec, widen_to_lapped  # noqa: E402
+from .codec_report import psnr  # noqa: E402
 from .edits import COLOUR_NAMES, FAMILIES, apply_mixed, quantise  # noqa: E402
 from .evaluate import EVAL_SIZES  # noqa: E402
 from .export_bundle import OrtPipeline, store_fp16  # noqa: E402
@@ -100,6 +103,25 @@ class Sources:
         return training_sources(self.photos, self.gray, n, h, w, self.gen, self.cpu_gen, self.device)
 
 
+def to_u8(src: torch.Tensor) -> np.ndarray:
+    """[1, 3, h, w] in [0, 1] (already 8-bit) -> the uint8 [h, w, 3] photo the bundle is run on."""
+    return (src[0].permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)
+
+
+def latent_noise(gen: np.random.Generator, h: int, w: int, channels: int) -> np.ndarray:
+    """Initial noise for one image, packed as the transformer takes it: [1, (h/16)(w/16) tokens, 4C]."""
+    return gen.standard_normal((1, (h // 16) * (w // 16), channels * 4)).astype(np.float32)
+
+
+def edit_targets(src: torch.Tensor, fam: int, colour: int, strengths: list[float], smap: StrengthMap) -> torch.Tensor:
+    """The calibrated target of family `fam` on `src` at each strength, 8-bit: [len(strengths), 3, h, w]."""
+    n = len(strengths)
+    s = torch.tensor(strengths, device=src.device)
+    f = torch.full((n,), fam, device=src.device)
+    c = torch.full((n,), colour, device=src.device)
+    return quantise(apply_mixed(src.repeat(n, 1, 1, 1), f, smap(s, f, c), c))
+
+
 def model_pairs(pipe: OrtPipeline, sources: Sources, smap: StrengthMap, count: int, rng: random.Random, device,
                 seed: int) -> dict[tuple[int, int], list[tuple[torch.Tensor, torch.Tensor]]]:
     """`count` sources, each run through the bundle at 4 strengths (0 and 3 random) with a training phrasing of a
@@ -116,14 +138,8 @@ def model_pairs(pipe: OrtPipeline, sources: Sources, smap: StrengthMap, count: i
         colour = rng.randrange(len(COLOUR_NAMES))
         text = render(rng.choice(split(FAMILIES[fam])[0]), COLOUR_NAMES[colour])
         strengths = [0.0] + [rng.random() for _ in range(3)]
-        src_u8 = (src[0].permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)
-        tokens = (h // 16) * (w // 16)
-        noise = noise_gen.standard_normal((1, tokens, channels * 4)).astype(np.float32)
-        z = pipe.latents(src_u8, text, strengths, noise, steps, guidance)
-        s = torch.tensor(strengths, device=device)
-        f = torch.full((4,), fam, device=device)
-        c = torch.full((4,), colour, device=device)
-        target = quantise(apply_mixed(src.repeat(4, 1, 1, 1), f, smap(s, f, c), c))
+        z = pipe.latents(to_u8(src), text, strengths, latent_noise(noise_gen, h, w, channels), steps, guidance)
+        target = edit_targets(src, fam, colour, strengths, smap)
         by_size.setdefault((h, w), []).append((torch.from_numpy(z).to(device), target))
     return by_size
 
@@ -195,10 +211,6 @@ def train_decoder(codec: ConvCodec, pairs: dict, sources: Sources, args, device)
             "seconds": round(time.time() - started, 1), "history": history}
 
 
-def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
-    return float(-10 * torch.log10(((a - b) ** 2).mean().clamp(min=1e-12)))
-
-
 @torch.no_grad()
 def measure(pipe: OrtPipeline, decode_new, smap: StrengthMap, device, seed: int) -> dict:
     """On the held-out photos: the bundle's latents for every family's first held-out phrasing at s = 0, 0.5 and
@@ -214,8 +226,8 @@ def measure(pipe: OrtPipeline, decode_new, smap: StrengthMap, device, seed: int)
             continue
         h, w = EVAL_SIZES[name]
         src = quantise(fit_resize(to_tensor(im, device), h, w))
-        src_u8 = (src[0].permute(1, 2, 0).cpu().numpy() * 255).round().astype(np.uint8)
-        noise = noise_gen.standard_normal((1, (h // 16) * (w // 16), channels * 4)).astype(np.float32)
+        src_u8 = to_u8(src)
+        noise = latent_noise(noise_gen, h, w, channels)
         for fam, family in enumerate(FAMILIES):
             colour = fam % len(COLOUR_NAMES)
             text = render(split(family)[1][0], COLOUR_NAMES[colour])
@@ -223,10 +235,7 @@ def measure(pipe: OrtPipeline, decode_new, smap: StrengthMap, device, seed: int)
             z = pipe.latents(src_u8, text, strengths, noise, steps, guidance)
             old = torch.from_numpy(pipe.decode(z)).to(device).float() / 255
             new = decode_new(torch.from_numpy(z).to(device))
-            s = torch.tensor(strengths, device=device)
-            f = torch.full((3,), fam, device=device)
-            c = torch.full((3,), colour, device=device)
-            target = quantise(apply_mixed(src.repeat(3, 1, 1, 1), f, smap(s, f, c), c))
+            target = edit_targets(src, fam, colour, strengths, smap)
             for k, strength in enumerate(strengths):
                 t = target[k : k + 1]
                 rows.append({"photo": name, "family": family, "s": strength,
