@@ -100,7 +100,15 @@ export class EditPipeline implements EditRunner {
     const photo = transfer ? this.photoAtOutputSize(input.image, hash, maxSide) : undefined;
     // The strength-0 frame is the same for every strength of one photo, instruction, seed and schedule: a
     // re-edit takes it from the cache, a first edit runs it in the same batch as the asked strengths.
-    const referenceKey = transfer ? this.referenceKey(input, hash) : undefined;
+    const referenceKey = transfer
+      ? referenceCacheKey({
+          sourceKey: sourceCacheKey(this.bundle.key, hash, this.bundle.manifest.defaults.maxArea),
+          instruction: input.instruction,
+          seed: input.seed,
+          steps,
+          guidance,
+        })
+      : undefined;
     const zeroIndex = input.strengths.indexOf(0);
     const cachedReference =
       referenceKey && zeroIndex < 0 ? this.caches.transfer.get(referenceKey) : undefined;
@@ -297,15 +305,6 @@ export class EditPipeline implements EditRunner {
   private schedule(input: EditInput): { steps: number; guidance: number } {
     const { defaults } = this.bundle.manifest;
     return { steps: input.steps ?? defaults.steps, guidance: input.guidance ?? defaults.guidance };
-  }
-
-  private referenceKey(input: EditInput, hash: string): string {
-    return referenceCacheKey({
-      sourceKey: sourceCacheKey(this.bundle.key, hash, this.bundle.manifest.defaults.maxArea),
-      instruction: input.instruction,
-      seed: input.seed,
-      ...this.schedule(input),
-    });
   }
 
   /** The photo decoded with its longest side at most `maxSide`, from the transfer cache when an earlier edit decoded it. */
