@@ -101,16 +101,20 @@ interface Row {
   note?: string;
 }
 
-/** How the product reads `instruction` for this bundle, as `EditPipeline.run` does before the model runs. */
+/**
+ * How the product reads `instruction` for this bundle, as `EditPipeline.run` does before the model runs, and
+ * the text the model then reads (a refused instruction is scored on its own words).
+ */
 function readingOf(
   bundle: Parameters<typeof checkInstruction>[0],
   instruction: string,
-): Pick<Row, 'reading' | 'note'> {
+): Pick<Row, 'reading' | 'note'> & { modelInstruction: string } {
   try {
-    const { note } = checkInstruction(bundle, instruction);
-    return note ? { reading: 'note', note } : { reading: 'runs' };
+    const { note, modelInstruction } = checkInstruction(bundle, instruction);
+    return note ? { reading: 'note', note, modelInstruction } : { reading: 'runs', modelInstruction };
   } catch (error) {
-    if (error instanceof UnknownEditError) return { reading: 'refused', note: error.message };
+    if (error instanceof UnknownEditError)
+      return { reading: 'refused', note: error.message, modelInstruction: instruction };
     throw error;
   }
 }
@@ -132,7 +136,13 @@ for (const entry of values.model) {
       for (const phrasing of heldOut) {
         const colour = family === 'tint' ? COLOUR_NAMES[colourIndex++ % COLOUR_NAMES.length] : undefined;
         const instruction = renderPhrasing(phrasing, colour ?? 'blue');
-        const g = await pipeline.generate({ image, instruction, strengths: [0, ...STRENGTHS], seed: SEED });
+        const { modelInstruction, ...reading } = readingOf(pipeline.bundle, instruction);
+        const g = await pipeline.generate({
+          image,
+          instruction: modelInstruction,
+          strengths: [0, ...STRENGTHS],
+          seed: SEED,
+        });
         const size = outputSize(g.sourceWidth, g.sourceHeight, maxSide);
         const working = { width: g.frames[0]!.width, height: g.frames[0]!.height };
         const scale = size.width / working.width;
@@ -166,7 +176,7 @@ for (const entry of values.model) {
           workingSize: `${working.width}x${working.height}`,
           outputSize: `${size.width}x${size.height}`,
           ...(family === 'grayscale' ? { chromaRatio: meanChroma(last) / meanChroma(full) } : {}),
-          ...readingOf(pipeline.bundle, instruction),
+          ...reading,
         };
         rows.push(row);
         log(

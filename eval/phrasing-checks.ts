@@ -65,8 +65,11 @@ export async function evaluatePhrasingCheck(
   let oneEditNote = false;
   let unknownWords: readonly string[];
   let message: string | undefined;
+  // What the model reads, as EditPipeline.run gives it (a two-edit instruction: its applied edit's words).
+  let modelInstruction = check.text;
   try {
-    const { reading, note } = checkInstruction(pipeline.bundle, check.text);
+    const { reading, note, modelInstruction: read } = checkInstruction(pipeline.bundle, check.text);
+    modelInstruction = read;
     oneEditNote = reading.verdict.kind === 'two-edits';
     unknownWords = reading.unknownWords;
     message = note;
@@ -92,7 +95,7 @@ export async function evaluatePhrasingCheck(
         family: check.family,
         split: 'heldOut',
         phrasing: check.text,
-        instruction: check.text,
+        instruction: modelInstruction,
         colour: check.colour,
         seed: photoSeed(spec, source.name, index),
       },

@@ -86,10 +86,11 @@ export class EditPipeline implements EditRunner {
 
   async run(input: EditInput): Promise<EditResult> {
     // 0. Read the instruction: a closed bundle refuses an edit it does not make before any model runs.
-    const { note } = checkInstruction(this.bundle, input.instruction);
+    const { note, modelInstruction } = checkInstruction(this.bundle, input.instruction);
     // The inputs' checks, before the image is hashed and decoded below (generate() repeats them for its own callers).
     const { steps, guidance } = this.schedule(input);
     checkInput(input, steps, guidance);
+    const modelInput: EditInput = { ...input, instruction: modelInstruction };
     const single = input.strengths.length === 1;
     // A photometric bundle's frames are carried onto the photo itself: the transfer fits the change between
     // each strength and strength 0 and applies it to the photo at the output size (a sweep's is smaller).
@@ -103,7 +104,7 @@ export class EditPipeline implements EditRunner {
     const referenceKey = transfer
       ? referenceCacheKey({
           sourceKey: sourceCacheKey(this.bundle.key, hash, this.bundle.manifest.defaults.maxArea),
-          instruction: input.instruction,
+          instruction: modelInstruction,
           seed: input.seed,
           steps,
           guidance,
@@ -114,7 +115,7 @@ export class EditPipeline implements EditRunner {
       referenceKey && zeroIndex < 0 ? this.caches.transfer.get(referenceKey) : undefined;
     const withReference = transfer && zeroIndex < 0 && !cachedReference;
     const generation = await this.generate(
-      withReference ? { ...input, strengths: [...input.strengths, 0] } : input,
+      withReference ? { ...modelInput, strengths: [...input.strengths, 0] } : modelInput,
       { imageHash: hash },
     );
     const reference =

@@ -75,6 +75,12 @@ test('two edits run the first and say what was left out; unknown words join the 
     'Note: kk-tiny makes one edit per instruction: it applied "make it darker" and left out "warmer". ' +
       'To add it, edit this result again with "warmer".',
   );
+  // The model reads only the applied edit's words: the image is the one "make it darker" alone gives.
+  const applied = await run(closed, 'make it darker');
+  assert.equal(applied.note, undefined);
+  assert.deepEqual(twoEdits.files[0]!.data, applied.files[0]!.data);
+  const warmer = await run(closed, 'make it darker warmer');
+  assert.notDeepEqual(twoEdits.files[0]!.data, warmer.files[0]!.data, 'the words left out would change it');
   const both = await run(closed, 'make it zorblax darker and warmer');
   assert.match(both.note ?? '', /^Note: kk-tiny does not know this word: "zorblax".* It also makes one edit/);
   const plain = await run(closed, 'brighten it and make it darker');
