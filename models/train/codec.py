@@ -123,6 +123,19 @@ class ConvCodec(nn.Module):
         return (out,) if not return_dict else SimpleNamespace(sample=out)
 
 
+def is_lapped(decoder: Decoder) -> bool:
+    return decoder.pca.kernel_size[0] == 2 * SCALE
+
+
+def load_codec_state(codec: ConvCodec, state: dict[str, torch.Tensor], strict: bool = True):
+    """`codec.load_state_dict(state)` for a block or a lapped decoder: the module is widened first when the
+    state's decoder basis is 16x16 (kk-tiny 4.1 on), so any saved codec loads into a fresh `ConvCodec`."""
+    weight = state.get("decoder.pca.weight")
+    if weight is not None and weight.shape[-1] == 2 * SCALE and not is_lapped(codec.decoder):
+        widen_to_lapped(codec.decoder)
+    return codec.load_state_dict(state, strict=strict)
+
+
 @torch.no_grad()
 def widen_to_lapped(decoder: Decoder) -> None:
     """Replaces the decoder's block transform (8x8 kernel at stride 8: each latent pixel paints only its own

@@ -17,7 +17,7 @@ from .phrasings import HELD_OUT, OPPOSITE, PHRASING_CHECKS, PHRASINGS, cue_words
 from .schedule import inference_sigmas
 
 # A fixed string rather than the date, so that re-running the training command reproduces model.json too.
-MODEL_VERSION = "4.0.0"
+MODEL_VERSION = "4.2.0"
 
 SAMPLE_TEXTS = ["make it black and white", "", "Tint it RED, please!!", "änderung café 123",
                 " ".join(["make the old photo warmer and brighter with more contrast"] * 4)]

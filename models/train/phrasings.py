@@ -444,10 +444,12 @@ COMPLAINT_TEMPLATES = ["it is too {c}", "it s too {c}", "too {c}", "way too {c}"
                        "too {c}, {v} it please", "not so {c}", "make {o} less {c}", "less {c} please",
                        "{o} should not be so {c}", "not as {c}", "make {o} not so {c}", "a bit less {c}",
                        "it is a bit too {c}", "{o} is way too {c}"]
-PAIR_TEMPLATES = ["make {o} {a} and {b}", "{a} and {b}", "make {o} {a}, then {b}", "{va} {o} and make {o} {b}",
-                  "make {o} {a} plus {b}", "make {o} {a} and also {b}", "{a} and a bit {b}", "{va} {o}, then {b}"]
 COMPLAINTS_PER_FAMILY = 90
-TWO_EDITS_PER_FAMILY = 60
+# No two-edit instructions are trained ("make it darker and warmer"): the pipeline reads them first
+# (commands/instruction-reading.ts) and gives a one-edit bundle only the first edit's words, with a note naming
+# what it left out. kk-tiny 4.0-4.1 trained 60 per family as their first edit, and so learned to ignore an edit
+# word that comes late: every family's second edit was some other family's cue ("... and also midnight" ->
+# grayscale), and held-out "change it to night" or "shift toward cool tones" then lost to an earlier word.
 # Never cues: words any instruction may use, and "day" (from "turn day into night": "rainy day" is not night).
 CUE_STOP = {"a", "an", "the", "it", "its", "this", "that", "my", "me", "i", "to", "of", "for", "into", "in",
             "on", "at", "and", "or", "then", "plus", "also", "with", "make", "made", "look", "looks", "like",
@@ -501,10 +503,10 @@ TEMPLATES_QUALITY = ["{d} the {q}", "{d} the {q} of {o}", "{d} {q}", "can you {d
 
 def split(family: str) -> tuple[list[str], list[str]]:
     """(training, held-out) phrasings of a family: the hand-written training ones first, then the generated
-    single-edit ones, then complaints / negations and two-edit instructions whose first edit is this family."""
+    single-edit ones, then complaints and negations that ask for this family."""
     ph = PHRASINGS[family]
     held = ph[-HELD_OUT:]
-    return ph[:-HELD_OUT] + generated(family) + complaints(family) + two_edits(family), held
+    return ph[:-HELD_OUT] + generated(family) + complaints(family), held
 
 
 def hand_written(family: str) -> list[str]:
@@ -596,32 +598,6 @@ def complaints(family: str) -> list[str]:
             for o in rng.sample(OBJECTS, 2):
                 pool.append(t.replace("{c}", c).replace("{o}", o).replace("{v}", rng.choice(verbs)))
     return _pick(rng, pool, COMPLAINTS_PER_FAMILY)
-
-
-@functools.cache
-def two_edits(family: str) -> list[str]:
-    """"make it darker and warmer": kk-tiny makes one edit per instruction, the FIRST one named (the pipeline
-    tells the user which part it left out), so these train the first family's edit."""
-    rng = random.Random(f"{GENERATOR_SEED}:two-edits:{family}")
-    own = WORDS[family]
-    pool = []
-    for other in PHRASINGS:
-        if other in (family, OPPOSITE.get(family), "tint", "hue") or (family, other) in _SAME_AXIS:
-            continue
-        for t in PAIR_TEMPLATES:
-            a = rng.choice(own["adj"])
-            b = rng.choice(WORDS[other]["adj"])
-            va = rng.choice(_plain_verbs(family)) if _plain_verbs(family) else None
-            if "{va}" in t and va is None:
-                continue
-            pool.append(t.replace("{a}", a).replace("{b}", b).replace("{va}", va or "")
-                        .replace("{o}", rng.choice(OBJECTS)))
-    return _pick(rng, pool, TWO_EDITS_PER_FAMILY)
-
-
-# Pairs read as one edit (no second edit to leave out).
-_SAME_AXIS = {("darker", "vignette"), ("vignette", "darker"), ("darker", "night"), ("night", "darker"),
-              ("faded", "fog"), ("fog", "faded")}
 
 
 def cue_words(colours: list[str]) -> dict[str, list[str]]:

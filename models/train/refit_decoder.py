@@ -19,8 +19,9 @@ a grid at 8 and 16 px (the eval's working-size grid excess: 9-70 on Debian's KDE
 
     python -m models.train.refit_decoder --bundle <kk-tiny 4.0.0> --out $OUT/refit [--steps 2500]
 
-The bundle is one with the block decoder (kk-tiny 4.0.0: `git archive 43cdeaa models/kk-tiny`); a lapped one
-(4.1.0) does not load. Deterministic for fixed arguments on the same software (fixed seeds, deterministic
+kk-tiny 4.1.0 came from 4.0.0's block decoder (`git archive 43cdeaa models/kk-tiny`); a bundle whose decoder is
+already lapped is refit as it is (step 2 is skipped), e.g. after its transformer was retrained.
+Deterministic for fixed arguments on the same software (fixed seeds, deterministic
 algorithms): a second run on the H200 wrote kk-tiny 4.1.0's vae_decoder.onnx byte for byte (sha256 d74da3f2...).
 """
 
@@ -39,7 +40,8 @@ import torch
 os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
 from .calibration import StrengthMap  # noqa: E402
-from .codec import SCALE, ConvCodec, widen_to_lapped  # noqa: E402
+from .bundle_codec import load_codec  # noqa: E402
+from .codec import SCALE, ConvCodec, is_lapped, widen_to_lapped  # noqa: E402
 from .codec_report import psnr  # noqa: E402
 from .edits import COLOUR_NAMES, FAMILIES, apply_mixed, quantise  # noqa: E402
 from .evaluate import EVAL_SIZES  # noqa: E402
@@ -60,31 +62,6 @@ from .phrasings import render, split  # noqa: E402
 
 def log(msg: str) -> None:
     print(msg, flush=True)
-
-
-def onnx_weights(path: Path) -> dict[str, torch.Tensor]:
-    """The graph's initializers as float32 tensors, named as the torch parameters (the fp16 storage suffix dropped)."""
-    import onnx
-    from onnx import numpy_helper
-
-    out = {}
-    for init in onnx.load(str(path)).graph.initializer:
-        out[init.name.removesuffix("__fp16")] = torch.from_numpy(numpy_helper.to_array(init).astype(np.float32))
-    return out
-
-
-def load_codec(bundle: Path, manifest: dict) -> ConvCodec:
-    codec = ConvCodec(manifest["vae"]["latentChannels"])
-    weights = {}
-    for component in ("vaeEncoder", "vaeDecoder"):
-        weights.update(onnx_weights(bundle / manifest["components"][component]["file"]))
-    state = {k.removeprefix("vae."): v for k, v in weights.items() if k.startswith("vae.")}
-    result = codec.load_state_dict(state, strict=False)
-    log(f"[load] {len(state)} tensors; missing {result.missing_keys}; unexpected {result.unexpected_keys}")
-    if result.missing_keys:
-        raise RuntimeError(f"the bundle's codec lacks {result.missing_keys}")
-    codec.config.scaling_factor = manifest["vae"]["scalingFactor"]
-    return codec.eval()
 
 
 class Sources:
@@ -306,7 +283,7 @@ def main(argv=None) -> int:
     smap = StrengthMap({f: e["calibration"] for f, e in edits["families"].items()}, device)
     pipe = OrtPipeline(args.bundle, threads=args.threads)
 
-    codec = load_codec(args.bundle, manifest).to(device)
+    codec = load_codec(args.bundle, manifest, log).to(device)
     # The loaded codec is the shipped one: the same decode as onnxruntime's.
     z = torch.randn(2, manifest["vae"]["latentChannels"], 26, 36)
     with torch.no_grad():
@@ -316,7 +293,8 @@ def main(argv=None) -> int:
     log(f"[load] torch decoder vs the bundle's: max |diff| {load_diff:.2e}")
     if load_diff > 2e-3:
         raise RuntimeError(f"the loaded decoder is not the bundle's ({load_diff})")
-    widen_to_lapped(codec.decoder)
+    if not is_lapped(codec.decoder):
+        widen_to_lapped(codec.decoder)
     with torch.no_grad():
         widened = float(np.abs(codec.decoder(z.to(device)).float().cpu().numpy() - ours).max())
     log(f"[lapped] widened decoder vs the block one: max |diff| {widened:.2e}")

@@ -7,7 +7,7 @@
 #   bash models/train/run_on_device.sh finish        eval (quick) + export of /tmp/runA -> $OUT/kk-tiny.tar*
 #
 # Run from the repository root with $OUT set; the host keeps /tmp between back-to-back calls, so the stages can
-# run in consecutive calls. BATCH, LR, EVAL, DEFAULT_STEPS, CODEC_STEPS override the defaults. Every stage is
+# run in consecutive calls. BATCH, LR, EVAL, DEFAULT_STEPS, CODEC_STEPS, CODEC_BUNDLE override the defaults. Every stage is
 # deterministic (fixed seeds, torch.use_deterministic_algorithms), so the same stages on the same software give
 # the same bundle; compare two bundles with `python3 -m models.train.compare_runs A B`.
 #
@@ -20,17 +20,28 @@ mkdir -p /tmp/py
 [ -d /tmp/py/src/diffusers ] || tar xJf .pylib/diffusers-src.tar.xz -C /tmp/py
 export PYTHONPATH=/tmp/py/src:$PWD PYTHONUNBUFFERED=1
 common=(--batch "${BATCH:-512}" --lr "${LR:-1.3e-3}" --codec-steps "${CODEC_STEPS:-3000}")
+# CODEC_BUNDLE=models/kk-tiny: train in a shipped bundle's latent space with its codec as it ships (kk-tiny 4.2
+# keeps 4.1's encoder and lapped decoder) instead of the codec stage's /tmp/codec/codec.safetensors.
+if [ -n "${CODEC_BUNDLE:-}" ]; then codec=(--codec-from-bundle "$CODEC_BUNDLE")
+else codec=(--codec-weights /tmp/codec/codec.safetensors); fi
 finish=(--eval "${EVAL:-quick}" --default-steps "${DEFAULT_STEPS:-1}")
 py() { python -m models.train.train "$@"; }
 
 case "$stage" in
   smoke)
     py --out /tmp/smoke/codec --codec-only --steps 0 --codec-steps 20 --batch 16 >"$OUT/smoke-log.txt" 2>&1
-    py --out /tmp/smoke/run --codec-weights /tmp/smoke/codec/codec.safetensors --steps 3 --batch 16 \
+    if [ -n "${CODEC_BUNDLE:-}" ]; then smoke_codec=("${codec[@]}")
+    else smoke_codec=(--codec-weights /tmp/smoke/codec/codec.safetensors); fi
+    py --out /tmp/smoke/run "${smoke_codec[@]}" --steps 3 --batch 16 \
       --eval none --no-export >>"$OUT/smoke-log.txt" 2>&1
-    py --out /tmp/smoke/run --codec-weights /tmp/smoke/codec/codec.safetensors --init-from /tmp/smoke/run \
+    py --out /tmp/smoke/run "${smoke_codec[@]}" --init-from /tmp/smoke/run \
       --steps 0 --batch 16 --bundle-dir /tmp/smoke/run/kk-tiny --eval quick --default-steps 1 >>"$OUT/smoke-log.txt" 2>&1
-    tail -5 "$OUT/smoke-log.txt"
+    # With a shipped codec, the exported VAE files should be the shipped ones byte for byte.
+    if [ -n "${CODEC_BUNDLE:-}" ]; then
+      (cd /tmp/smoke/run/kk-tiny && sha256sum vae_*.onnx) >>"$OUT/smoke-log.txt"
+      (cd "$CODEC_BUNDLE" && sha256sum vae_*.onnx) >>"$OUT/smoke-log.txt"
+    fi
+    tail -8 "$OUT/smoke-log.txt"
     ;;
   codec)
     py --out /tmp/codec --codec-only --steps 0 "${common[@]}" >"$OUT/codec-log.txt" 2>&1
@@ -40,12 +51,12 @@ case "$stage" in
     steps=${2:?usage: run_on_device.sh train STEPS}
     # A codec trained in an earlier machine session can be brought along as $CODEC (codec.safetensors).
     if [ -n "${CODEC:-}" ]; then mkdir -p /tmp/codec && cp "$CODEC" /tmp/codec/codec.safetensors; fi
-    py --out /tmp/runA --codec-weights /tmp/codec/codec.safetensors --steps "$steps" "${common[@]}" \
+    py --out /tmp/runA "${codec[@]}" --steps "$steps" "${common[@]}" \
       --eval none --no-export >"$OUT/train-log.txt" 2>&1
     cp /tmp/runA/loss.csv "$OUT"/
     ;;
   finish)
-    py --out /tmp/runA --codec-weights /tmp/codec/codec.safetensors --init-from /tmp/runA --steps 0 "${common[@]}" \
+    py --out /tmp/runA "${codec[@]}" --init-from /tmp/runA --steps 0 "${common[@]}" \
       --bundle-dir /tmp/runA/kk-tiny "${finish[@]}" >"$OUT/finish-log.txt" 2>&1
     cp /tmp/runA/results.json /tmp/runA/kk-tiny.tar* "$OUT"/
     ;;

@@ -32,6 +32,7 @@ from models.export.slider import set_slider_modulation  # noqa: E402
 
 from . import model as M
 from .calibration import StrengthMap, calibrate
+from .codec import load_codec_state
 from .edits import COLOUR_NAMES, FAMILIES, apply_mixed, quantise
 from .images import GRAY_PHOTOS, TRAIN_PHOTOS, WORKING_SIZES, PhotoCrops, training_sources
 from .phrasings import PHRASINGS, UNK, render, split, train_vocabulary
@@ -188,6 +189,8 @@ class Trainer:
         `--codec-weights` (a `--codec-only` run's codec.safetensors) or trained here for `--codec-steps`."""
         from .codec import latent_scale, train_codec
 
+        if self.args.codec_from_bundle:
+            return self.codec_from_bundle(self.args.codec_from_bundle)
         codec = self.models["codec"]
         ims = [self.sources(64, 256, 256) for _ in range(4)]
         facts = codec.fit_pca(torch.cat(ims) * 2 - 1)
@@ -206,6 +209,21 @@ class Trainer:
         facts["scalingFactor"] = codec.config.scaling_factor
         log(f"[codec] scaling factor {codec.config.scaling_factor:.4f}")
         return facts
+
+    def codec_from_bundle(self, bundle: Path) -> dict:
+        """A shipped bundle's codec, its scaling factor included, so that the transformer trains in the latent
+        space users' bundles decode (kk-tiny 4.2 keeps 4.1's encoder and lapped decoder)."""
+        from .bundle_codec import load_codec
+
+        manifest = json.loads((bundle / "model.json").read_text())
+        codec = load_codec(bundle, manifest, log).to(self.device)
+        for p in codec.parameters():
+            p.requires_grad_(False)
+        self.models["codec"] = codec
+        log(f"[codec] from {bundle} ({manifest['id']} {manifest['version']}), scaling factor "
+            f"{codec.config.scaling_factor:.4f}")
+        return {"fromBundle": str(bundle), "bundleVersion": manifest["version"],
+                "scalingFactor": codec.config.scaling_factor}
 
     def codec_batch(self) -> torch.Tensor:
         """Sources and their edits (every family, any strength) at a random working size: the codec must
@@ -305,7 +323,11 @@ class Trainer:
         rest = load_file(str(run_dir / "ckpt-rest.safetensors"), device=str(self.device))
         for name in ("clip", "t5", "projector", "codec"):
             prefix = f"{name}."
-            self.models[name].load_state_dict({k[len(prefix):]: v for k, v in rest.items() if k.startswith(prefix)})
+            state = {k[len(prefix):]: v for k, v in rest.items() if k.startswith(prefix)}
+            if name == "codec":
+                load_codec_state(self.models[name], state)
+            else:
+                self.models[name].load_state_dict(state)
         with safe_open(str(run_dir / "ckpt-rest.safetensors"), framework="pt") as f:
             meta = f.metadata()
         self.models["codec"].config.scaling_factor = float(meta["scalingFactor"])
@@ -423,6 +445,8 @@ def main(argv=None) -> int:
     ap.add_argument("--codec-lr", type=float, default=1e-3)
     ap.add_argument("--codec-weights", type=Path, default=None,
                     help="load the codec from a --codec-only run's codec.safetensors instead of training it")
+    ap.add_argument("--codec-from-bundle", type=Path, default=None,
+                    help="use this bundle's codec (VAE encoder and decoder ONNX files) as it ships, untrained")
     ap.add_argument("--codec-only", action="store_true",
                     help="train the codec, measure it on the eval photos, write <out>/codec.safetensors, stop")
     ap.add_argument("--init-from", type=Path, default=None,
