@@ -15,7 +15,8 @@ a grid at 8 and 16 px (the eval's working-size grid excess: 9-70 on Debian's KDE
    map those latents to their targets and clean latents back to their images, with a penalty on gradient energy
    at the block borders (both axes);
 5. measures the old and the new decoder on the held-out eval photos (never trained on), exports
-   vae_decoder.onnx with the same inputs and outputs (fp16-stored), and checks the export against torch.
+   vae_decoder.onnx with the same inputs and outputs (fp16-stored), and checks the export against torch; writes
+   the bundle's model.json with the new decoder's sha256 and size beside it.
 
     python -m models.train.refit_decoder --bundle <kk-tiny 4.0.0> --out $OUT/refit [--steps 2500]
 
@@ -46,6 +47,7 @@ from .codec_report import psnr  # noqa: E402
 from .edits import COLOUR_NAMES, FAMILIES, apply_mixed, quantise  # noqa: E402
 from .evaluate import EVAL_SIZES  # noqa: E402
 from .export_bundle import OrtPipeline, store_fp16  # noqa: E402
+from .manifest_files import file_entry  # noqa: E402
 from .images import (  # noqa: E402
     EVAL_PHOTOS,
     GRAY_PHOTOS,
@@ -314,7 +316,11 @@ def main(argv=None) -> int:
     log(f"[measure] held-out photos: {json.dumps({k: v for k, v in report['summary'].items() if k != 'byFamily'})}")
     for family, row in report["summary"]["byFamily"].items():
         log(f"[measure] {family}: {row}")
-    export = export_decoder(codec, manifest, args.out / manifest["components"]["vaeDecoder"]["file"])
+    decoder_file = manifest["components"]["vaeDecoder"]["file"]
+    export = export_decoder(codec, manifest, args.out / decoder_file)
+    # The bundle's manifest with the new decoder's sha256 and size: copy both files over the bundle's.
+    manifest["files"][decoder_file] = file_entry(args.out / decoder_file)
+    (args.out / "model.json").write_text(json.dumps(manifest, indent=2) + "\n")
     results = {"command": "python -m models.train.refit_decoder " + " ".join(argv or []), "args": vars(args),
                "loadDiff": load_diff, "lappedStartDiff": widened, "training": training, "measure": report,
                "export": export, "seconds": round(time.time() - started, 1)}
