@@ -54,6 +54,15 @@ const CONJUNCTION_PHRASES: readonly (readonly string[])[] = [
   ['plus'],
   ['also'],
 ];
+/**
+ * Whether `word` is (part of) a conjunction the reading splits clauses at: structure, not an edit word, so
+ * the unknown-words note leaves it out even for a model whose vocabulary lacks it (kk-tiny 4.2 never saw
+ * "then", "plus" or "also": two-edit instructions are split before the model reads them).
+ */
+export function isConjunctionWord(word: string): boolean {
+  // One-word conjunctions only: "well" outside "as well as" is a word like any other.
+  return CONJUNCTION_PHRASES.some((phrase) => phrase.length === 1 && phrase[0] === word);
+}
 /** Punctuation between two words that ends a clause. */
 const CLAUSE_PUNCTUATION = /[,;&+]/;
 

@@ -5,7 +5,11 @@
  * reads. The eval calls it too, so the phrasing checks judge exactly what users get.
  */
 import { instructionNote } from '../commands/instruction-notes.ts';
-import { readInstruction, type InstructionReading } from '../commands/instruction-reading.ts';
+import {
+  isConjunctionWord,
+  readInstruction,
+  type InstructionReading,
+} from '../commands/instruction-reading.ts';
 import type { ModelBundle } from '../models/load-bundle.ts';
 import { UnknownEditError } from './errors.ts';
 
@@ -30,7 +34,7 @@ export function checkInstruction(bundle: ModelBundle, instruction: string): Inst
   const reading = readInstruction(
     instruction,
     capabilities,
-    bundle.tokenizers.clip.unknownWords(instruction),
+    bundle.tokenizers.clip.unknownWords(instruction).filter((word) => !isConjunctionWord(word)),
   );
   // manifest.id ("kk-tiny"), not the pipeline's "id@version": the name users know the model by.
   if (reading.verdict.kind === 'no-edit' && capabilities)

@@ -85,6 +85,9 @@ test('two edits run the first and say what was left out; unknown words join the 
   assert.match(both.note ?? '', /^Note: kk-tiny does not know this word: "zorblax".* It also makes one edit/);
   const plain = await run(closed, 'brighten it and make it darker');
   assert.equal(plain.note, undefined, 'brighter and darker are one axis: one edit');
+  // kk-tiny 4.2's vocabulary lacks "then" (no two-edit training): a conjunction is structure, not a word to flag.
+  assert.deepEqual(closed.tokenizers.clip.unknownWords('make it darker, then dimmer'), ['then']);
+  assert.equal((await run(closed, 'make it darker, then dimmer')).note, undefined);
 });
 
 test('a manifest without the new fields (kk-tiny 3) runs every instruction, with the unknown-words note', async () => {
