@@ -13,6 +13,7 @@ import { CASE_STRENGTHS, FIDELITY_STRENGTHS, SWEEP_STRENGTHS, type EvalCase } fr
 import type { EditsSpec } from './edits-spec.ts';
 import { psnr, sweepMetrics, type SweepMetrics } from './metrics.ts';
 import { gridReport } from './block-grid.ts';
+import { transferSweep } from '../pipeline/transfer-to-source-size.ts';
 
 /** A held-out photo: the bytes the pipeline gets and the 8-bit frame it works on. */
 export interface EvalSource {
@@ -34,6 +35,12 @@ export interface CaseResult extends EvalCase {
    * periods (block-grid.ts: no grid within `GRID_MARGIN`). The working-size frame, as the model decodes it.
    */
   grid: { p8: number; p16: number };
+  /**
+   * The same excess of the result a user gets for a single edit at s = 1: for a bundle whose
+   * `defaults.fullResolution` is "guided-transfer", the s = 1 frame carried onto the photo as
+   * `EditPipeline.run` does (the eval photos are at their working size, so at that size); else the frame itself.
+   */
+  deliveredGrid: { p8: number; p16: number };
   /** Wall time of the pipeline call, ms. */
   ms: number;
 }
@@ -97,9 +104,15 @@ export async function evaluateCase(
   const fidelity: Record<string, number> = {};
   for (const s of FIDELITY_STRENGTHS) fidelity[String(s)] = psnr(frameAt(s), targetAt(s));
   const [full, fullTarget] = [frameAt(1), targetAt(1)];
+  const transfers = pipeline.bundle.manifest.defaults.fullResolution === 'guided-transfer';
+  const delivered = transfers ? (await transferSweep(source.frame, [full], frameAt(0)))[0]! : full;
   return {
     ...evalCase,
     grid: { p8: gridReport(full, fullTarget, 8).excess, p16: gridReport(full, fullTarget, 16).excess },
+    deliveredGrid: {
+      p8: gridReport(delivered, fullTarget, 8).excess,
+      p16: gridReport(delivered, fullTarget, 16).excess,
+    },
     identity: psnr(frameAt(0), source.frame),
     fidelity,
     sweep: sweepMetrics(SWEEP_STRENGTHS.map(frameAt), source.frame, SWEEP_STRENGTHS),

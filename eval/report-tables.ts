@@ -43,6 +43,7 @@ const QUALITY_HEADER = [
   'smooth mean / max',
   'target \\|r\\| / smooth max',
   'no block grid at s=1 / max excess',
+  "no block grid in the user's result / max",
 ];
 
 function qualityCells(name: string, s: Summary): string[] {
@@ -62,6 +63,7 @@ function qualityCells(name: string, s: Summary): string[] {
     `${s.smooth.toFixed(3)} / ${s.smoothMax.toFixed(3)}`,
     `${s.targetAbsR.toFixed(3)} / ${s.targetSmoothMax.toFixed(3)}`,
     `${pct(s.noGrid)} / ${s.gridMax.toFixed(1)}`,
+    `${pct(s.deliveredNoGrid)} / ${s.deliveredGridMax.toFixed(1)}`,
   ];
 }
 
@@ -76,6 +78,7 @@ export function qualityTable(summary: SplitSummary, format: TableFormat): string
     cells[10] += ` ${mark(s.pass.absR)}`;
     cells[11] += ` ${mark(s.pass.smooth)}`;
     cells[13] += ` ${mark(s.pass.noGrid)}`;
+    cells[14] += ` ${mark(s.pass.deliveredNoGrid)}`;
     rows.push(cells);
   }
   const o = summary.overall;
@@ -88,6 +91,7 @@ export function qualityTable(summary: SplitSummary, format: TableFormat): string
   cells[10] += ` ${mark(o.pass.absR)} (>= ${EVAL_TARGETS.absR} in ${pct(o.absROk)})`;
   cells[11] += ` ${mark(o.pass.smooth)} (<= ${EVAL_TARGETS.smooth} in ${pct(o.smoothOk)})`;
   cells[13] += ` ${mark(o.pass.noGrid)}`;
+  cells[14] += ` ${mark(o.pass.deliveredNoGrid)}`;
   rows.push(cells);
   const header = format === 'text' ? QUALITY_HEADER.map((h) => h.replaceAll('\\|', '|')) : QUALITY_HEADER;
   return formatTable(header, rows, format);

@@ -49,6 +49,9 @@ export interface Summary {
   /** Largest block-grid excess at s = 1 (8 or 16 px) and the share of cases within GRID_MARGIN at both. */
   gridMax: number;
   noGrid: number;
+  /** The same for the result a user gets (CaseResult.deliveredGrid). */
+  deliveredGridMax: number;
+  deliveredNoGrid: number;
   /** Mean pipeline time per case, ms. */
   ms: number;
 }
@@ -60,6 +63,7 @@ export interface Verdicts {
   absR: boolean;
   smooth: boolean;
   noGrid: boolean;
+  deliveredNoGrid: boolean;
 }
 
 export interface SplitSummary {
@@ -102,6 +106,10 @@ export function summariseCases(cases: readonly CaseResult[]): Summary {
     targetSmoothMax: Math.max(...cases.map((c) => c.targetSweep.smooth)),
     gridMax: Math.max(...cases.map((c) => Math.max(c.grid.p8, c.grid.p16))),
     noGrid: share(cases.map((c) => c.grid.p8 <= GRID_MARGIN && c.grid.p16 <= GRID_MARGIN)),
+    deliveredGridMax: Math.max(...cases.map((c) => Math.max(c.deliveredGrid.p8, c.deliveredGrid.p16))),
+    deliveredNoGrid: share(
+      cases.map((c) => c.deliveredGrid.p8 <= GRID_MARGIN && c.deliveredGrid.p16 <= GRID_MARGIN),
+    ),
     ms: mean(cases.map((c) => c.ms)),
   };
 }
@@ -114,6 +122,7 @@ function verdicts(s: Summary, fidelityOk: boolean): Verdicts {
     absR: s.absR >= EVAL_TARGETS.absR,
     smooth: s.smooth <= EVAL_TARGETS.smooth,
     noGrid: s.noGrid >= EVAL_TARGETS.noGrid,
+    deliveredNoGrid: s.deliveredNoGrid >= EVAL_TARGETS.noGrid,
   };
 }
 

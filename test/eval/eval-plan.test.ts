@@ -70,6 +70,7 @@ function result(
   quality: number,
   sweep: Partial<CaseResult['sweep']> = {},
   grid: CaseResult['grid'] = { p8: 0.5, p16: -0.2 },
+  deliveredGrid: CaseResult['deliveredGrid'] = { p8: 0.1, p16: 0 },
 ): CaseResult {
   const evalCase: EvalCase = {
     photo: 'p',
@@ -88,6 +89,7 @@ function result(
     sweep: { ...metrics, ...sweep },
     targetSweep: metrics,
     grid,
+    deliveredGrid,
     ms: 1,
   };
 }
@@ -97,6 +99,8 @@ test('summariseSplit: per-family verdicts, overall mean, worst family judged apa
   const summary = summariseSplit([
     ...good,
     result('contrast', 15, { monotone: false, r: -0.5, smooth: 0.3 }, { p8: 0.1, p16: 7.5 }),
+    // The model's own frame shows a grid the user's result does not, and the other way round.
+    result('fog', 30, {}, { p8: 0.1, p16: 0.2 }, { p8: 2.5, p16: 0 }),
   ]);
   const contrast = summary.families.contrast!;
   assert.deepEqual(contrast.pass, {
@@ -106,6 +110,7 @@ test('summariseSplit: per-family verdicts, overall mean, worst family judged apa
     absR: false,
     smooth: false,
     noGrid: false,
+    deliveredNoGrid: true,
   });
   assert.equal(contrast.absR, 0.5);
   assert.equal(contrast.gridMax, 7.5);
@@ -116,22 +121,25 @@ test('summariseSplit: per-family verdicts, overall mean, worst family judged apa
     absR: true,
     smooth: true,
     noGrid: true,
+    deliveredNoGrid: false, // one of fog's two results shows a grid: 50% < 95%
   });
+  assert.equal(summary.families.fog!.deliveredGridMax, 2.5);
   const { overall } = summary;
-  assert.equal(overall.n, 16);
-  assert.ok(Math.abs(overall.fidelity - (15 * 30 + 15) / 16) < 1e-12);
+  assert.equal(overall.n, 17);
+  assert.ok(Math.abs(overall.fidelity - (16 * 30 + 15) / 17) < 1e-12);
   assert.equal(overall.pass.fidelity, true); // 29.06 >= 26
   assert.equal(overall.worstFamily, 'contrast');
   assert.equal(overall.worstFamilyPass, false);
-  assert.equal(overall.monotone, 15 / 16);
-  assert.equal(overall.pass.monotone, false); // 93.75% < 95%
-  assert.equal(overall.noGrid, 15 / 16);
-  assert.equal(overall.pass.noGrid, false); // one grid in 16 sweeps: 93.75% < 95%
+  assert.equal(overall.monotone, 16 / 17);
+  assert.equal(overall.pass.monotone, false); // 94.1% < 95%
+  assert.equal(overall.noGrid, 16 / 17);
+  assert.equal(overall.pass.noGrid, false); // one grid in 17 sweeps: 94.1% < 95%
+  assert.equal(overall.deliveredNoGrid, 16 / 17);
   const table = qualityTable(summary, 'markdown');
   assert.match(table, /\| contrast \| 1 \| 20\.0 MISS \| 15\.0 MISS \|/);
   assert.match(table, /worst family contrast 15\.0 MISS/);
-  assert.match(table, /\| 0% \/ 7\.5 MISS \|$/m);
-  assert.match(table, /\| 93\.8% \/ 7\.5 MISS \|$/m);
+  assert.match(table, /\| 0% \/ 7\.5 MISS \| 100% \/ 0\.1 PASS \|$/m);
+  assert.match(table, /\| 94\.1% \/ 7\.5 MISS \| 94\.1% \/ 2\.5 MISS \|$/m);
 });
 
 test('overviewTable: one column per split, every target with its verdict and what explains it', () => {
