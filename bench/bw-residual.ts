@@ -5,13 +5,12 @@
  *
  * - the output's mean chroma (max - min of R, G, B, 8-bit levels) over the photo's, for a few B&W phrasings;
  * - the output's chroma in levels, and the same for the photo made grey first (an input with no colour at
- *   all): if the residual is the model's colour noise, not colour it kept, the grey input shows about the same
- *   number of levels and the share is set by how colourful the photo is.
+ *   all): what the grey input gets is colour noise the model adds, the rest is colour it kept.
  *
  *   npx tsx bench/bw-residual.ts --model v4.2=models/kk-tiny --model v4.1=/tmp/kk41 --source a.jpg ...
  */
 import { readFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { meanChroma } from '../eval/metrics.ts';
@@ -53,7 +52,10 @@ for (const entry of values.model) {
       shares.push(`${((100 * meanChroma(out)) / sourceChroma).toFixed(1)} %`);
     }
     const greyOut = await atS1(grey, PHRASINGS[0]!);
-    const photo = basename(dirname(dirname(dirname(path)))) || basename(path);
+    // A KDE wallpaper is <Name>/contents/images/<size>.jpg: name it by its folder.
+    const photo = path.includes('/contents/images/')
+      ? basename(dirname(dirname(dirname(path))))
+      : basename(path, extname(path));
     console.log(
       `| ${label} | ${photo} | ${sourceChroma.toFixed(1)} | ${shares.join(' | ')} | ` +
         `${meanChroma(first).toFixed(1)} | ${meanChroma(greyOut).toFixed(1)} |`,
