@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 from .components import Components
+from .file_hashes import file_list
 
 BUNDLE_FORMAT = "kontinuous-kontext-bundle"
 BUNDLE_FORMAT_VERSION = 1
 COMPONENT_NAMES = ("clipTextEncoder", "t5TextEncoder", "sliderProjector", "transformer", "vaeEncoder", "vaeDecoder")
 TOKENIZER_FILES = {"clip": "tokenizer/tokenizer.json", "t5": "tokenizer_2/tokenizer.json"}
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def file_list(bundle: Path, relative_paths: list[str]) -> dict:
-    files = {}
-    for rel in sorted(set(relative_paths)):
-        path = bundle / rel
-        if not path.exists():  # a graph that failed to export; the export report says why
-            continue
-        files[rel] = {"sha256": sha256_file(path), "bytes": path.stat().st_size}
-    return files
 
 
 PRECISIONS = {"torch.float32": "fp32", "torch.float16": "fp16", "torch.bfloat16": "bf16"}

@@ -1,29 +1,26 @@
 """Brings a bundle's model.json `files` table (sha256 and size of every listed file) up to date with the files
-on disk, e.g. after `refit_decoder.py` replaced vae_decoder.onnx. Standard library only, so it runs anywhere:
+on disk, e.g. after `refit_decoder.py` replaced vae_decoder.onnx. Needs no torch, so it runs anywhere:
 
     python3 -m models.train.manifest_files models/kk-tiny
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from pathlib import Path
 
-
-def file_entry(path: Path) -> dict:
-    return {"sha256": hashlib.sha256(path.read_bytes()).hexdigest(), "bytes": path.stat().st_size}
+from models.export.file_hashes import file_list
 
 
 def refresh_files(manifest: dict, bundle: Path) -> list[str]:
     """Rewrites `manifest["files"]` in place from the files in `bundle`; returns the names whose entry changed."""
-    changed = []
-    for name, entry in manifest["files"].items():
-        fresh = file_entry(bundle / name)
-        if fresh != entry:
-            manifest["files"][name] = fresh
-            changed.append(name)
+    fresh = file_list(bundle, list(manifest["files"]))
+    missing = sorted(set(manifest["files"]) - set(fresh))
+    if missing:
+        raise FileNotFoundError(f"{bundle} lacks {missing}, listed in its model.json")
+    changed = [name for name, entry in fresh.items() if manifest["files"][name] != entry]
+    manifest["files"] = fresh
     return changed
 
 

@@ -47,7 +47,7 @@ from .codec_report import psnr  # noqa: E402
 from .edits import COLOUR_NAMES, FAMILIES, apply_mixed, quantise  # noqa: E402
 from .evaluate import EVAL_SIZES  # noqa: E402
 from .export_bundle import OrtPipeline, store_fp16  # noqa: E402
-from .manifest_files import file_entry  # noqa: E402
+from models.export.file_hashes import file_list  # noqa: E402
 from .images import (  # noqa: E402
     EVAL_PHOTOS,
     GRAY_PHOTOS,
@@ -373,7 +373,7 @@ def main(argv=None) -> int:
     decoder_file = manifest["components"]["vaeDecoder"]["file"]
     export = export_decoder(codec, manifest, args.out / decoder_file)
     # The bundle's manifest with the new decoder's sha256 and size: copy both files over the bundle's.
-    manifest["files"][decoder_file] = file_entry(args.out / decoder_file)
+    manifest["files"].update(file_list(args.out, [decoder_file]))
     (args.out / "model.json").write_text(json.dumps(manifest, indent=2) + "\n")
     results = {"command": "python -m models.train.refit_decoder " + " ".join(argv or []), "args": vars(args),
                "loadDiff": load_diff, "lappedStartDiff": widened, "training": training, "measure": report,
