@@ -40,8 +40,7 @@ import {
   type FamilyId,
 } from './edits-spec.ts';
 import { meanChroma, psnr } from './metrics.ts';
-import { checkInstruction } from '../pipeline/instruction-check.ts';
-import { UnknownEditError } from '../pipeline/errors.ts';
+import { readAsTheProductDoes } from './product-reading.ts';
 
 const STRENGTHS = [0.25, 0.5, 0.75, 1] as const;
 const SEED = 7;
@@ -101,22 +100,17 @@ interface Row {
   note?: string;
 }
 
-/**
- * How the product reads `instruction` for this bundle, as `EditPipeline.run` does before the model runs, and
- * the text the model then reads (a refused instruction is scored on its own words).
- */
+/** How the product reads `instruction` (Row.reading), and the text the model then reads. */
 function readingOf(
-  bundle: Parameters<typeof checkInstruction>[0],
+  bundle: Parameters<typeof readAsTheProductDoes>[0],
   instruction: string,
 ): Pick<Row, 'reading' | 'note'> & { modelInstruction: string } {
-  try {
-    const { note, modelInstruction } = checkInstruction(bundle, instruction);
-    return note ? { reading: 'note', note, modelInstruction } : { reading: 'runs', modelInstruction };
-  } catch (error) {
-    if (error instanceof UnknownEditError)
-      return { reading: 'refused', note: error.message, modelInstruction: instruction };
-    throw error;
-  }
+  const read = readAsTheProductDoes(bundle, instruction);
+  const { modelInstruction } = read;
+  if (read.refused) return { reading: 'refused', note: read.error.message, modelInstruction };
+  return read.note
+    ? { reading: 'note', note: read.note, modelInstruction }
+    : { reading: 'runs', modelInstruction };
 }
 
 const rows: Row[] = [];

@@ -7,8 +7,6 @@
  * s in {0.25, 0.5, 0.75, 1}.
  */
 import type { EditPipeline } from '../pipeline/edit-pipeline.ts';
-import { UnknownEditError } from '../pipeline/errors.ts';
-import { checkInstruction } from '../pipeline/instruction-check.ts';
 import {
   PHRASING_CHECK_KINDS,
   type EditsSpec,
@@ -17,6 +15,7 @@ import {
 } from './edits-spec.ts';
 import { BASE_SEED, FIDELITY_STRENGTHS } from './eval-cases.ts';
 import { evaluateCase, type EvalSource } from './evaluate-case.ts';
+import { readAsTheProductDoes } from './product-reading.ts';
 
 /** Issue 14's fidelity target (mean PSNR, dB), which a complaint, negation or two-edit check must reach. */
 export const PHRASING_FIDELITY_DB = 28;
@@ -61,25 +60,16 @@ export async function evaluatePhrasingCheck(
   check: PhrasingCheck,
   options: PhrasingCheckOptions = {},
 ): Promise<PhrasingCheckResult> {
-  let refused = false;
-  let oneEditNote = false;
-  let unknownWords: readonly string[];
-  let message: string | undefined;
-  // What the model reads, as EditPipeline.run gives it (a two-edit instruction: its applied edit's words).
-  let modelInstruction = check.text;
-  try {
-    const { reading, note, modelInstruction: read } = checkInstruction(pipeline.bundle, check.text);
-    modelInstruction = read;
-    oneEditNote = reading.verdict.kind === 'two-edits';
-    unknownWords = reading.unknownWords;
-    message = note;
-  } catch (error) {
-    if (!(error instanceof UnknownEditError)) throw error;
-    refused = true;
-    unknownWords = error.unknownWords;
-    message = error.userMessage;
-  }
-  const judged = { ...check, refused, oneEditNote, unknownWords, message, ms: 0 };
+  // What the user is told, and what the model reads (a two-edit instruction: its applied edit's words).
+  const read = readAsTheProductDoes(pipeline.bundle, check.text);
+  const judged = {
+    ...check,
+    refused: read.refused,
+    oneEditNote: !read.refused && read.reading.verdict.kind === 'two-edits',
+    unknownWords: read.refused ? read.error.unknownWords : read.reading.unknownWords,
+    message: read.refused ? read.error.userMessage : read.note,
+    ms: 0,
+  };
   if (check.family === null) return { ...judged, pass: phrasingCheckPasses(judged) };
 
   // Scored even when refused: the table then shows what the model would have made of it.
@@ -95,7 +85,7 @@ export async function evaluatePhrasingCheck(
         family: check.family,
         split: 'heldOut',
         phrasing: check.text,
-        instruction: modelInstruction,
+        instruction: read.modelInstruction,
         colour: check.colour,
         seed: photoSeed(spec, source.name, index),
       },
