@@ -27,6 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .schedule import warmup_cosine
+
 SCALE = 8
 
 
@@ -160,6 +162,14 @@ def grid_energy(x: torch.Tensor) -> torch.Tensor:
     return d[..., border].mean(dim=(1, 2, 3)) - d[..., ~border].mean(dim=(1, 2, 3))
 
 
+def reconstruction(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
+    """The codec's reconstruction loss on [-1, 1] images: L1 + MSE + gradient L1 (so edges stay sharp)."""
+    err = y - x
+    gx = (y[..., :, 1:] - y[..., :, :-1]) - (x[..., :, 1:] - x[..., :, :-1])
+    gy = (y[..., 1:, :] - y[..., :-1, :]) - (x[..., 1:, :] - x[..., :-1, :])
+    return err.abs().mean() + 4 * (err**2).mean() + 0.5 * (gx.abs().mean() + gy.abs().mean())
+
+
 def train_codec(codec: ConvCodec, batches, steps: int, lr: float, log, device) -> dict:
     """Trains the two branches (and fine-tunes the PCA core) on reconstruction: L1 + MSE + gradient L1, so
     edges stay sharp; plus a small pull of the latents toward the PCA core's, so the latent space keeps
@@ -173,8 +183,7 @@ def train_codec(codec: ConvCodec, batches, steps: int, lr: float, log, device) -
     psnr_pca = None
     hist = []
     for step in range(steps):
-        frac = step / max(steps, 1)
-        g_lr = lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+        g_lr = warmup_cosine(lr, step, step / max(steps, 1), 100)
         for g in opt.param_groups:
             g["lr"] = g_lr
         x = batches() * 2 - 1
@@ -184,10 +193,7 @@ def train_codec(codec: ConvCodec, batches, steps: int, lr: float, log, device) -
             y = codec.decoder(z)
         y = y.float()
         err = y - x
-        gx = (y[..., :, 1:] - y[..., :, :-1]) - (x[..., :, 1:] - x[..., :, :-1])
-        gy = (y[..., 1:, :] - y[..., :-1, :]) - (x[..., 1:, :] - x[..., :-1, :])
-        loss = (err.abs().mean() + 4 * (err ** 2).mean() + 0.5 * (gx.abs().mean() + gy.abs().mean())
-                + 1e-3 * ((z.float() - lin.float()) ** 2).mean())
+        loss = reconstruction(y, x) + 1e-3 * ((z.float() - lin.float()) ** 2).mean()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)

@@ -42,7 +42,7 @@ os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
 
 from .calibration import StrengthMap  # noqa: E402
 from .bundle_codec import load_codec  # noqa: E402
-from .codec import SCALE, ConvCodec, is_lapped, widen_to_lapped  # noqa: E402
+from .codec import SCALE, ConvCodec, is_lapped, reconstruction, widen_to_lapped  # noqa: E402
 from .codec_report import psnr  # noqa: E402
 from .edits import COLOUR_NAMES, FAMILIES, apply_mixed, quantise  # noqa: E402
 from .evaluate import EVAL_SIZES  # noqa: E402
@@ -172,14 +172,6 @@ def grid_spectral(x01: torch.Tensor, target01: torch.Tensor) -> torch.Tensor:
     return total
 
 
-def reconstruction(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """The codec's training loss (codec.train_codec): L1 + MSE + gradient L1, on [-1, 1] images."""
-    err = y - x
-    gx = (y[..., :, 1:] - y[..., :, :-1]) - (x[..., :, 1:] - x[..., :, :-1])
-    gy = (y[..., 1:, :] - y[..., :-1, :]) - (x[..., 1:, :] - x[..., :-1, :])
-    return err.abs().mean() + 4 * (err**2).mean() + 0.5 * (gx.abs().mean() + gy.abs().mean())
-
-
 def train_decoder(codec: ConvCodec, pairs: dict, sources: Sources, args, device) -> dict:
     decoder = codec.decoder
     for p in codec.encoder.parameters():
@@ -193,6 +185,8 @@ def train_decoder(codec: ConvCodec, pairs: dict, sources: Sources, args, device)
     started = time.time()
     for step in range(args.steps):
         frac = step / max(args.steps, 1)
+        # schedule.warmup_cosine's curve, kept with numpy's cos: the shipped decoders (4.1, 4.2) were made with it,
+        # and math.cos may differ in the last bit.
         lr = args.lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + np.cos(np.pi * frac)))
         for g in opt.param_groups:
             g["lr"] = lr

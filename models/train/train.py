@@ -36,7 +36,7 @@ from .codec import load_codec_state
 from .edits import COLOUR_NAMES, FAMILIES, apply_mixed, quantise
 from .images import GRAY_PHOTOS, TRAIN_PHOTOS, WORKING_SIZES, PhotoCrops, training_sources
 from .phrasings import PHRASINGS, UNK, render, split, train_vocabulary
-from .schedule import inference_sigmas, mu_for
+from .schedule import inference_sigmas, mu_for, warmup_cosine
 
 SWEEP = 8  # the paper samples s over the sweep positions {0, 1/7, ..., 1}
 TINT = FAMILIES.index("tint")
@@ -356,7 +356,7 @@ class Trainer:
                 if elapsed > seconds:
                     break
                 frac = elapsed / seconds
-            lr = self.args.lr * min(1.0, (step + 1) / self.args.warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * frac)))
+            lr = warmup_cosine(self.args.lr, step, frac, self.args.warmup)
             for g in opt.param_groups:
                 g["lr"] = lr
             loss, per, fam = self.step_loss(self.args.batch)
