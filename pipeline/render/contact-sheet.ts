@@ -142,7 +142,9 @@ async function renderSheet(
   if (renderer === 'svg') {
     image = image.composite([{ input: svgOverlay(labels, canvas.width, canvas.height), top: 0, left: 0 }]);
   }
-  const png = await image.png({ compressionLevel: 9 }).toBuffer();
+  // zlib level 6: a 1586x606 sheet of a 12 MP photo's sweep encodes in half level 9's time (51 against 103 ms
+  // on the 2-core machine) and comes out 3 % larger (1.50 against 1.45 MB); level 1 is 4x faster but 41 % larger.
+  const png = await image.png({ compressionLevel: 6 }).toBuffer();
   return new Uint8Array(png.buffer, png.byteOffset, png.length);
 }
 
