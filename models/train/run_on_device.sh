@@ -9,6 +9,7 @@
 #                                                    -> /tmp/runB
 #   bash models/train/run_on_device.sh finish        eval (quick) + export of $RUN (/tmp/runA) -> $OUT/kk-tiny.tar*
 #   bash models/train/run_on_device.sh refit         refit $RUN's exported decoder on its own latents -> $OUT/refit
+#                                                    (about 313 s: give it a call of its own)
 #
 # Run from the repository root with $OUT set; the host keeps /tmp between back-to-back calls, so the stages can
 # run in consecutive calls. BATCH, LR, EVAL, DEFAULT_STEPS, CODEC_STEPS, CODEC_BUNDLE override the defaults. Every stage is
