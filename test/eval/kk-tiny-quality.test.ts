@@ -257,20 +257,21 @@ test(
     const photos = PHRASING_PHOTOS.map((photo) => sources.get(photo)!);
     const checked: PhrasingCheckResult[] = [];
     for (const check of checks) checked.push(await evaluatePhrasingCheck(pipeline, spec, photos, check));
-    for (const summary of summarisePhrasings(checked))
-      t.diagnostic(`measured: ${summary.kind} ${summary.passed} of ${summary.n}`);
+    const summaries = summarisePhrasings(checked);
     const misses = checked.filter((r) => !r.pass);
+    for (const summary of summaries)
+      t.diagnostic(`measured: ${summary.kind} ${summary.passed} of ${summary.n}`);
     t.diagnostic(
       `misses: ${misses.map((r) => `"${r.text}" ${r.fidelity?.toFixed(1) ?? ''}`).join(', ') || 'none'}`,
     );
     // Every kind under its share, with its misses: one failure says all that a new bundle gets wrong.
-    const shortfalls = summarisePhrasings(checked)
+    const shortfalls = summaries
       .filter((summary) => summary.passed / summary.n < PHRASING_MIN_PASS[summary.kind])
       .map((summary) => {
-        const misses = checked.filter((r) => r.kind === summary.kind && !r.pass).map((r) => `"${r.text}"`);
+        const ofKind = misses.filter((r) => r.kind === summary.kind).map((r) => `"${r.text}"`);
         return (
           `${summary.kind}: ${summary.passed} of ${summary.n} pass (< ${PHRASING_MIN_PASS[summary.kind] * 100} %); ` +
-          `misses: ${misses.join(', ')}`
+          `misses: ${ofKind.join(', ')}`
         );
       });
     assert.deepEqual(shortfalls, []);
